@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Set up and run the project on a machine with only Python 3.11+.
+
+    python3 dev.py demo    # install everything, then generate the first week of `small` data
+    python3 dev.py test    # install everything, then run the whole test suite
+    python3 dev.py <any ecom command ...>
+
+It installs uv if it is missing (into a private virtualenv under .ecom/, so the system Python is never
+touched), creates the project environment from the committed uv.lock, and runs the command in it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+TOOLS = ROOT / ".ecom" / "tools"
+
+
+def _uv() -> str:
+    found = shutil.which("uv")
+    if found:
+        return found
+    bindir = TOOLS / ("Scripts" if os.name == "nt" else "bin")
+    uv = bindir / ("uv.exe" if os.name == "nt" else "uv")
+    if not uv.exists():
+        print("dev.py: installing uv into .ecom/tools", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
+        subprocess.run([str(bindir / "python"), "-m", "pip", "install", "--quiet", "uv"], check=True)
+    return str(uv)
+
+
+def main(argv: list[str]) -> int:
+    if sys.version_info[:2] < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 the user has
+        print(f"dev.py: Python 3.11+ is required, this is {sys.version.split()[0]}", file=sys.stderr)
+        return 2
+    uv = _uv()
+    subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=ROOT, check=True)
+    args = argv or ["demo"]
+    tool = ["pytest", *args[1:]] if args[0] == "test" else ["ecom", *args]
+    cmd = [uv, "run", "--frozen", *tool]
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,42 @@
+"""Pure generation library: functions from configuration and seed to polars DataFrames.
+
+No I/O, no Dagster, no dbt, no Great Expectations: importing it stays cheap so the CLI starts fast.
+"""
+
+from ecom_pipeline.generation.config import (
+    DEFAULT_EPOCH,
+    MARKETS,
+    SCALES,
+    Behaviour,
+    Calendar,
+    GeneratorConfig,
+    Market,
+    ScaleProfile,
+    scale_profile,
+)
+from ecom_pipeline.generation.counts import WHOLE_DAY, Chunk
+from ecom_pipeline.generation.daily import EntityFrames, generate_day, generate_table
+from ecom_pipeline.generation.exceptions import GenerationError
+from ecom_pipeline.generation.schemas import CONTRACT_VERSION, CONTRACTS, TABLES, json_schema
+
+__all__ = [
+    "CONTRACTS",
+    "CONTRACT_VERSION",
+    "DEFAULT_EPOCH",
+    "MARKETS",
+    "SCALES",
+    "TABLES",
+    "WHOLE_DAY",
+    "Behaviour",
+    "Calendar",
+    "Chunk",
+    "EntityFrames",
+    "GenerationError",
+    "GeneratorConfig",
+    "Market",
+    "ScaleProfile",
+    "generate_day",
+    "generate_table",
+    "json_schema",
+    "scale_profile",
+]

@@ -1,0 +1,138 @@
+"""The simulated calendar: how busy a day is, and at which hours, in each market's local time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache, lru_cache
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from ecom_pipeline.generation.config import CALIBRATION_DAYS, Calendar, GeneratorConfig
+
+UNIX_EPOCH = dt.date(1970, 1, 1)
+US_PER_DAY = 86_400_000_000
+US_PER_HOUR = 3_600_000_000
+
+
+def day_ordinal(day: dt.date) -> int:
+    """Days since 1970-01-01: the day coordinate of every random draw."""
+    return (day - UNIX_EPOCH).days
+
+
+def ordinal_date(ordinal: int) -> dt.date:
+    return UNIX_EPOCH + dt.timedelta(days=int(ordinal))
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """A time zone read from the pinned `tzdata` package, not the host's, so offsets never drift."""
+    parts = name.split("/")
+    with resources.files("tzdata.zoneinfo").joinpath(*parts).open("rb") as fh:
+        return ZoneInfo.from_file(fh, key=name)
+
+
+@cache
+def utc_offset_hours(timezone: str, ordinal: int) -> int:
+    """The zone's UTC offset (whole hours) at local noon of the day: DST is honoured per day."""
+    day = ordinal_date(ordinal)
+    noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=zone(timezone))
+    return int(noon.utcoffset().total_seconds() // 3600)
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    first = dt.date(year, month, 1)
+    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+@cache
+def special_days(year: int, calendar: Calendar) -> dict[dt.date, float]:
+    """Shopping events of a year and their multipliers over an ordinary day of their month."""
+    thanksgiving = _nth_weekday(year, 11, 3, 4)  # fourth Thursday of November
+    black_friday = thanksgiving + dt.timedelta(days=1)
+    days = {
+        thanksgiving: calendar.thanksgiving,
+        black_friday: calendar.black_friday,
+        black_friday + dt.timedelta(days=1): calendar.cyber_weekend,
+        black_friday + dt.timedelta(days=2): calendar.cyber_weekend,
+        black_friday + dt.timedelta(days=3): calendar.cyber_monday,
+        dt.date(year, 12, 24): calendar.christmas_eve,
+        dt.date(year, 12, 25): calendar.christmas_day,
+    }
+    for d in range(1, 21):
+        days.setdefault(dt.date(year, 12, d), calendar.december_run_up)
+    for d in range(26, 32):
+        days.setdefault(dt.date(year, 12, d), calendar.post_christmas)
+    for d in range(1, 8):
+        days.setdefault(dt.date(year, 1, d), calendar.post_christmas)
+    return days
+
+
+def _day_of_month_weight(day: dt.date, c: Calendar) -> float:
+    d = day.day
+    if d <= 3:
+        return c.payday_start
+    if 14 <= d <= 16:
+        return c.payday_mid
+    if 18 <= d <= 23:
+        return c.month_lull
+    if d >= 25:
+        return c.month_end
+    return 1.0
+
+
+@cache
+def seasonality(ordinal: int, calendar: Calendar) -> float:
+    """Traffic of a day relative to an ordinary day, without the growth trend."""
+    day = ordinal_date(ordinal)
+    return (
+        calendar.weekday_weights[day.weekday()]
+        * calendar.monthly_weights[day.month - 1]
+        * special_days(day.year, calendar).get(day, 1.0)
+        * _day_of_month_weight(day, calendar)
+    )
+
+
+def demand(ordinal: int, config: GeneratorConfig) -> float:
+    """Seasonality times the growth trend from the epoch."""
+    years = (ordinal - day_ordinal(config.epoch)) / 365.25
+    return seasonality(ordinal, config.calendar) * (1 + config.calendar.annual_growth) ** years
+
+
+@cache
+def mean_demand(config: GeneratorConfig) -> float:
+    """Average demand over the calibration window: daily rates are scaled by it so totals hit the profile."""
+    start = day_ordinal(config.epoch)
+    return float(np.mean([demand(start + i, config) for i in range(CALIBRATION_DAYS)]))
+
+
+def market_offsets(timezones: tuple[str, ...], market: np.ndarray, ordinals: np.ndarray) -> np.ndarray:
+    """UTC offset in hours for each row's market on each row's day (a table lookup, no per-row work)."""
+    ordinals = np.broadcast_to(np.asarray(ordinals, dtype=np.int64), np.shape(market))
+    if ordinals.size == 0:
+        return np.empty(0, dtype=np.int64)
+    lo, hi = int(ordinals.min()), int(ordinals.max())
+    table = _offset_table(timezones, lo, hi)
+    return table[market, ordinals - lo]
+
+
+@lru_cache(maxsize=256)
+def _offset_table(timezones: tuple[str, ...], lo: int, hi: int) -> np.ndarray:
+    return np.array([[utc_offset_hours(tz, d) for d in range(lo, hi + 1)] for tz in timezones], dtype=np.int64)
+
+
+@cache
+def _offset_cdf(offset: int, calendar: Calendar) -> np.ndarray:
+    weights = np.asarray(calendar.hourly_weights)[(np.arange(24) + offset) % 24]
+    cdf = np.cumsum(weights)
+    return cdf / cdf[-1]
+
+
+def local_peak_times(u_hour: np.ndarray, u_within: np.ndarray, offsets: np.ndarray, calendar: Calendar) -> np.ndarray:
+    """Microseconds into the UTC day, following the local-time hourly weights of each row's market."""
+    hours = np.empty(len(u_hour), dtype=np.int64)
+    for off in np.unique(offsets):
+        mask = offsets == off
+        hours[mask] = np.minimum(np.searchsorted(_offset_cdf(int(off), calendar), u_hour[mask], side="right"), 23)
+    return hours * US_PER_HOUR + (u_within * US_PER_HOUR).astype(np.int64)

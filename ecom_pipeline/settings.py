@@ -1,0 +1,119 @@
+"""Typed settings, validated once at the edge.
+
+Every CLI flag mirrors an `ECOM_*` environment variable; the flag wins over the variable, the variable
+over the default. The environment is read inside `load_settings`, never at import time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ecom_pipeline.generation.config import DEFAULT_EPOCH, SCALES, GeneratorConfig, scale_profile
+
+ENV_PREFIX = "ECOM_"
+DEFAULT_HOME = Path(".ecom")
+
+
+class SettingsError(ValueError):
+    """Bad configuration: the message is one line that names the offending value."""
+
+
+class Settings(BaseModel):
+    """Everything the CLI needs; field `x` is read from flag `--x` or variable `ECOM_X`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    seed: int = Field(42, ge=0, lt=2**63)
+    scale: str = "small"
+    epoch: dt.date = DEFAULT_EPOCH
+    start: dt.date | None = None
+    end: dt.date | None = None
+    out: Path | None = None
+    chunks: int = Field(1, ge=1, le=100_000)
+    chunk: int = Field(0, ge=0)
+    home: Path = DEFAULT_HOME
+    # Overrides of the scale profile's figures.
+    opening_customers: int | None = Field(None, ge=0)
+    signups_per_day: float | None = Field(None, ge=0)
+    opening_products: int | None = Field(None, ge=0)
+    launches_per_day: float | None = Field(None, ge=0)
+    orders_per_day: float | None = Field(None, ge=0)
+
+    @field_validator("scale")
+    @classmethod
+    def _known_scale(cls, v: str) -> str:
+        if v not in SCALES:
+            raise ValueError(f"unknown scale {v!r}; choose one of {', '.join(SCALES)}")
+        return v
+
+    @field_validator("epoch", "start", "end", mode="before")
+    @classmethod
+    def _iso_date(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            try:
+                return dt.date.fromisoformat(v)
+            except ValueError:
+                raise ValueError(f"{v!r} is not a date in YYYY-MM-DD form") from None
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if not 1980 <= self.epoch.year <= 2999:
+            raise ValueError(f"epoch {self.epoch} must fall between 1980 and 2999")
+        if self.start is not None and self.start < self.epoch:
+            raise ValueError(f"start {self.start} is before the epoch {self.epoch}")
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if self.chunk >= self.chunks:
+            raise ValueError(f"chunk {self.chunk} is outside 0..{self.chunks - 1} for chunks {self.chunks}")
+        return self
+
+    def generator_config(self) -> GeneratorConfig:
+        profile = scale_profile(
+            self.scale,
+            opening_customers=self.opening_customers,
+            signups_per_day=self.signups_per_day,
+            opening_products=self.opening_products,
+            launches_per_day=self.launches_per_day,
+            orders_per_day=self.orders_per_day,
+        )
+        return GeneratorConfig(seed=self.seed, scale=profile, epoch=self.epoch)
+
+    @property
+    def lake_root(self) -> Path:
+        return self.home / "lake"
+
+
+def env_name(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def load_settings(flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Merge defaults < environment < flags and validate once; raise SettingsError with one clear line."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name in Settings.model_fields:
+        raw = environ.get(env_name(name))
+        if raw not in (None, ""):
+            values[name] = raw
+    sources = {name: f"${env_name(name)}" for name in values}
+    for name, value in (flags or {}).items():
+        if value is not None:
+            values[name] = value
+            sources[name] = "--" + name.replace("_", "-")
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err["loc"][0] if err["loc"] else None
+        msg = err["msg"].removeprefix("Value error, ")
+        if loc is None:
+            raise SettingsError(msg) from None
+        where = sources.get(str(loc), str(loc))
+        raise SettingsError(f"{where}={values.get(str(loc))!s}: {msg}") from None

@@ -1,0 +1,1 @@
+"""I/O edge: Parquet partitions on disk (and, later, object stores and PostgreSQL). No Dagster here."""
