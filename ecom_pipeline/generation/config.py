@@ -355,7 +355,7 @@ class Calendar:
     thanksgiving: float = 2.0
     black_friday: float = 3.2
     cyber_weekend: float = 1.8
-    cyber_monday: float = 3.8
+    cyber_monday: float = 3.6
     december_run_up: float = 1.15  # 1-20 Dec on top of the December month weight
     christmas_eve: float = 0.7
     christmas_day: float = 0.6
