@@ -86,12 +86,10 @@ def _day_of_month_weight(day: dt.date, c: Calendar) -> float:
 def seasonality(ordinal: int, calendar: Calendar) -> float:
     """Traffic of a day relative to an ordinary day, without the growth trend."""
     day = ordinal_date(ordinal)
-    return (
-        calendar.weekday_weights[day.weekday()]
-        * calendar.monthly_weights[day.month - 1]
-        * special_days(day.year, calendar).get(day, 1.0)
-        * _day_of_month_weight(day, calendar)
-    )
+    special = special_days(day.year, calendar).get(day)
+    # A shopping event replaces the payday rhythm of the month rather than compounding with it.
+    rhythm = _day_of_month_weight(day, calendar) if special is None else special
+    return calendar.weekday_weights[day.weekday()] * calendar.monthly_weights[day.month - 1] * rhythm
 
 
 def demand(ordinal: int, config: GeneratorConfig) -> float:
