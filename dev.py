@@ -3,6 +3,7 @@
 
     python3 dev.py demo    # install everything, then generate the first week of `small` data
     python3 dev.py test    # install everything, then run the whole test suite
+    python3 dev.py lint    # ruff check and format check
     python3 dev.py <any ecom command ...>
 
 It installs uv if it is missing (into a private virtualenv under .ecom/, so the system Python is never
@@ -42,9 +43,12 @@ def main(argv: list[str]) -> int:
     uv = _uv()
     subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=ROOT, check=True)
     args = argv or ["demo"]
+    if args[0] == "lint":
+        run = [uv, "run", "--frozen", "ruff"]
+        checks = [[*run, "check", "."], [*run, "format", "--check", "."]]
+        return max(subprocess.call(cmd, cwd=ROOT) for cmd in checks)
     tool = ["pytest", *args[1:]] if args[0] == "test" else ["ecom", *args]
-    cmd = [uv, "run", "--frozen", *tool]
-    return subprocess.call(cmd, cwd=ROOT)
+    return subprocess.call([uv, "run", "--frozen", *tool], cwd=ROOT)
 
 
 if __name__ == "__main__":
