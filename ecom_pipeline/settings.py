@@ -18,6 +18,7 @@ from ecom_pipeline.generation.config import DEFAULT_EPOCH, SCALES, GeneratorConf
 
 ENV_PREFIX = "ECOM_"
 DEFAULT_HOME = Path(".ecom")
+MAX_COUNT = 100_000_000  # rows of one table in one day: far beyond one machine, short of overflow
 
 
 class SettingsError(ValueError):
@@ -39,11 +40,11 @@ class Settings(BaseModel):
     chunk: int = Field(0, ge=0)
     home: Path = DEFAULT_HOME
     # Overrides of the scale profile's figures.
-    opening_customers: int | None = Field(None, ge=0)
-    signups_per_day: float | None = Field(None, ge=0)
-    opening_products: int | None = Field(None, ge=0)
-    launches_per_day: float | None = Field(None, ge=0)
-    orders_per_day: float | None = Field(None, ge=0)
+    opening_customers: int | None = Field(None, ge=0, le=MAX_COUNT)
+    signups_per_day: float | None = Field(None, ge=0, le=MAX_COUNT, allow_inf_nan=False)
+    opening_products: int | None = Field(None, ge=0, le=MAX_COUNT)
+    launches_per_day: float | None = Field(None, ge=0, le=MAX_COUNT, allow_inf_nan=False)
+    orders_per_day: float | None = Field(None, ge=0, le=MAX_COUNT, allow_inf_nan=False)
 
     @field_validator("scale")
     @classmethod

@@ -84,11 +84,32 @@ def publish_day(
         for table, path, rows, future in pending:
             future.result()
             staged.append((table, path, rows))
-        written: list[WrittenFile] = []
-        for table, path, rows in staged:
-            target = partition_dir(root, table, day) / part_name(chunk)
-            target.parent.mkdir(parents=True, exist_ok=True)
+        return _commit(root, day, chunk, tmp, staged)
+
+
+def _commit(root: Path, day: dt.date, chunk: int, tmp: Path, staged: list[tuple[str, Path, int]]) -> list[WrittenFile]:
+    """Move staged files into place, all or nothing: on any error the day's previous files come back."""
+    targets = [partition_dir(root, table, day) / part_name(chunk) for table, _, _ in staged]
+    for target in targets:  # every folder first, so that only renames remain to fail
+        target.parent.mkdir(parents=True, exist_ok=True)
+    backups: list[tuple[Path, Path]] = []
+    moved: list[Path] = []
+    try:
+        for i, target in enumerate(targets):
+            if target.exists():
+                backup = tmp / f"previous-{i}.parquet"
+                target.replace(backup)
+                backups.append((backup, target))
+        written = []
+        for (table, path, rows), target in zip(staged, targets, strict=True):
             size = path.stat().st_size
             path.replace(target)
+            moved.append(target)
             written.append(WrittenFile(table, day, target, rows, size))
+    except BaseException:
+        for target in moved:
+            target.unlink(missing_ok=True)
+        for backup, target in backups:
+            backup.replace(target)
+        raise
     return written

@@ -1,0 +1,493 @@
+"""Generation benchmark: rows/s and peak memory of the generator, next to a row-by-row Faker baseline.
+
+    uv run python bench/generate.py                 # every case, median of 3 runs (about 1.5 min)
+    uv run python bench/generate.py --repeat 1 --quick --json /tmp/bench.json
+
+Each measurement runs in a fresh interpreter (this file re-invoked with `--case NAME`), so the peak
+resident set size (`ru_maxrss`) belongs to that case alone and every run starts cold: the import of
+`ecom_pipeline.generation` is timed separately, while building the mimesis pools on first use counts as
+generation time. Times come from `time.perf_counter()` inside the child; the parent reports the median
+(and min/max) over `--repeat` runs.
+
+Cases:
+  xlarge-epoch      xlarge, 2026-01-01 (the epoch, seed 42): 1,000,000 opening customers with their
+                    addresses, the catalog and the day's orders, generated and published as Parquet
+  xlarge-customers  the same day's customers table only, generated and published (same writer)
+  large-day         large, 2026-03-10 alone in its process (caches cold), generated only
+  large-week        large, 2026-03-10..2026-03-16 in one process, generated and published
+  faker-customers   Faker, one dict per row in a Python loop -> polars DataFrame -> Parquet
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+SEED = 42
+EPOCH = dt.date(2026, 1, 1)
+LARGE_DAY = dt.date(2026, 3, 10)
+WEEK_DAYS = 7
+FAKER_ROWS = 20_000
+
+TARGET_EPOCH_S = 5.0
+STRETCH_EPOCH_S = 3.0
+TARGET_RATIO = 200.0
+TARGET_RSS_BYTES = 2_000_000_000  # 2 GB
+
+RESULT_MARK = "BENCH_RESULT "
+MIB = 1024 * 1024
+
+DESCRIPTIONS = {
+    "xlarge-epoch": "xlarge 2026-01-01 epoch day, all tables, gen+write",
+    "xlarge-customers": "xlarge 2026-01-01 customers only, gen+write",
+    "large-day": "large 2026-03-10 alone, all tables, gen only",
+    "large-week": "large 2026-03-10..16 in one process, gen+write",
+    "faker-customers": "Faker row loop, customers, gen+write",
+}
+
+
+# --------------------------------------------------------------------------------------------- child
+
+
+def _peak_rss_bytes() -> int:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
+
+
+def _timed_frames(frames: Iterable[tuple[str, Any]], spent: dict[str, float]) -> Iterator[tuple[str, Any]]:
+    """Pass the frames through, recording how long each took to produce (writes overlap on a thread)."""
+    it = iter(frames)
+    while True:
+        start = time.perf_counter()
+        try:
+            table, frame = next(it)
+        except StopIteration:
+            return
+        spent[table] = spent.get(table, 0.0) + time.perf_counter() - start
+        yield table, frame
+
+
+def _case_xlarge_epoch(tmp: str | None) -> dict[str, Any]:
+    from ecom_pipeline.generation import SCALES, GeneratorConfig
+    from ecom_pipeline.generation.daily import iter_day
+    from ecom_pipeline.generation.dataset import dataset_metadata
+    from ecom_pipeline.storage.parquet import publish_day
+
+    gen_s: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="ecom-bench-", dir=tmp) as root:
+        start = time.perf_counter()
+        config = GeneratorConfig(seed=SEED, scale=SCALES["xlarge"])
+        written = publish_day(
+            Path(root), EPOCH, 0, _timed_frames(iter_day(config, EPOCH), gen_s), dataset_metadata(config)
+        )
+        seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "tables": {f.table: f.rows for f in written},
+        "bytes": sum(f.bytes for f in written),
+        "gen_s_by_table": gen_s,
+    }
+
+
+def _case_xlarge_customers(tmp: str | None) -> dict[str, Any]:
+    from ecom_pipeline.generation import SCALES, GeneratorConfig, generate_table
+    from ecom_pipeline.generation.dataset import dataset_metadata
+    from ecom_pipeline.storage.parquet import publish_day
+
+    with tempfile.TemporaryDirectory(prefix="ecom-bench-", dir=tmp) as root:
+        start = time.perf_counter()
+        config = GeneratorConfig(seed=SEED, scale=SCALES["xlarge"])
+
+        def frames() -> Iterator[tuple[str, Any]]:  # lazily, as iter_day hands frames to publish_day
+            yield "customers", generate_table(config, "customers", EPOCH)
+
+        written = publish_day(Path(root), EPOCH, 0, frames(), dataset_metadata(config))
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "tables": {f.table: f.rows for f in written}, "bytes": sum(f.bytes for f in written)}
+
+
+def _case_large_day(tmp: str | None) -> dict[str, Any]:
+    from ecom_pipeline.generation import SCALES, GeneratorConfig, generate_day
+
+    start = time.perf_counter()
+    config = GeneratorConfig(seed=SEED, scale=SCALES["large"])
+    frames = generate_day(config, LARGE_DAY)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "tables": {t: f.height for t, f in frames.items()}, "bytes": 0}
+
+
+def _case_large_week(tmp: str | None) -> dict[str, Any]:
+    from ecom_pipeline.generation import SCALES, GeneratorConfig
+    from ecom_pipeline.generation.dataset import dataset_metadata, generate_days
+    from ecom_pipeline.storage.parquet import publish_day
+
+    tables: dict[str, int] = {}
+    size = 0
+    with tempfile.TemporaryDirectory(prefix="ecom-bench-", dir=tmp) as root:
+        start = time.perf_counter()
+        config = GeneratorConfig(seed=SEED, scale=SCALES["large"])
+        days = [LARGE_DAY + dt.timedelta(days=i) for i in range(WEEK_DAYS)]
+        for day, frames in generate_days(config, days):
+            for f in publish_day(Path(root), day, 0, frames, dataset_metadata(config)):
+                tables[f.table] = tables.get(f.table, 0) + f.rows
+                size += f.bytes
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "tables": tables, "bytes": size}
+
+
+# Markets as in ecom_pipeline.generation.config.MARKETS: (country, Faker locale, BCP 47 tag, share).
+FAKER_MARKETS = (
+    ("US", "en_US", "en-US", 0.40),
+    ("GB", "en_GB", "en-GB", 0.15),
+    ("DE", "de_DE", "de-DE", 0.15),
+    ("FR", "fr_FR", "fr-FR", 0.12),
+    ("BR", "pt_BR", "pt-BR", 0.10),
+    ("JP", "ja_JP", "ja-JP", 0.08),
+)
+
+
+def _case_faker_customers(tmp: str | None, rows: int) -> dict[str, Any]:
+    """The tutorial / Django-seeder way: a dict per row from Faker calls, then a DataFrame, then Parquet."""
+    import random
+    from collections import OrderedDict
+
+    import polars as pl
+    from faker import Faker
+
+    setup = time.perf_counter()
+    fake = Faker([m[1] for m in FAKER_MARKETS])
+    Faker.seed(SEED)
+    pick = random.Random(SEED)
+    weights = [m[3] for m in FAKER_MARKETS]
+    segments = OrderedDict([("consumer", 0.78), ("business", 0.17), ("vip", 0.05)])
+    signup_from = dt.datetime(2021, 1, 1, tzinfo=dt.UTC)
+    signup_to = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    setup_s = time.perf_counter() - setup  # Faker's own setup is left out of the timed part
+
+    with tempfile.TemporaryDirectory(prefix="ecom-bench-", dir=tmp) as root:
+        start = time.perf_counter()
+        records = []
+        for _ in range(rows):
+            country, locale, tag, _share = pick.choices(FAKER_MARKETS, weights=weights)[0]
+            f = fake[locale]
+            records.append(
+                {
+                    "customer_id": f.uuid4(),
+                    "first_name": f.first_name(),
+                    "last_name": f.last_name(),
+                    "email": f.email(),
+                    "phone": f.phone_number(),
+                    "birth_date": f.date_of_birth(minimum_age=18, maximum_age=90),
+                    "country": country,
+                    "locale": tag,
+                    "segment": f.random_element(segments),
+                    "marketing_consent": f.boolean(chance_of_getting_true=35),
+                    "signup_at": f.date_time_between(signup_from, signup_to, tzinfo=dt.UTC),
+                }
+            )
+        loop_s = time.perf_counter() - start
+        frame = pl.DataFrame(records)
+        path = Path(root) / "customers.parquet"
+        frame.write_parquet(path, compression="zstd", statistics=True)
+        seconds = time.perf_counter() - start
+        size = path.stat().st_size
+    return {
+        "seconds": seconds,
+        "tables": {"customers": frame.height},
+        "bytes": size,
+        "setup_s": setup_s,
+        "loop_s": loop_s,
+        "columns": frame.columns,
+    }
+
+
+def run_child(case: str, tmp: str | None, faker_rows: int) -> None:
+    start = time.perf_counter()
+    if case == "faker-customers":
+        import faker  # noqa: F401
+        import polars  # noqa: F401
+    else:
+        import ecom_pipeline.generation  # noqa: F401
+    import_s = time.perf_counter() - start
+    cases: dict[str, Callable[[str | None], dict[str, Any]]] = {
+        "xlarge-epoch": _case_xlarge_epoch,
+        "xlarge-customers": _case_xlarge_customers,
+        "large-day": _case_large_day,
+        "large-week": _case_large_week,
+        "faker-customers": lambda t: _case_faker_customers(t, faker_rows),
+    }
+    result = cases[case](tmp)
+    result.update(case=case, import_s=import_s, rows=sum(result["tables"].values()), peak_rss_bytes=_peak_rss_bytes())
+    print(RESULT_MARK + json.dumps(result), flush=True)
+
+
+# -------------------------------------------------------------------------------------------- parent
+
+
+def spawn(case: str, args: argparse.Namespace) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--case", case, "--faker-rows", str(args.faker_rows)]
+    if args.tmpdir:
+        cmd += ["--tmpdir", args.tmpdir]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
+    process_s = time.perf_counter() - start
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_MARK)]
+    if proc.returncode != 0 or not lines:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"bench: case {case} failed (exit {proc.returncode})")
+    result = json.loads(lines[-1][len(RESULT_MARK) :])
+    result["process_s"] = process_s
+    return result
+
+
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    seconds = [r["seconds"] for r in runs]
+    median = statistics.median(seconds)
+    # The run at the median time stands for the case (rows, tables); counts should agree across runs anyway.
+    rep = sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2]
+    counts = sorted({r["rows"] for r in runs})
+    summary: dict[str, Any] = {
+        "description": DESCRIPTIONS[rep["case"]],
+        "runs": runs,
+        "median_s": median,
+        "min_s": min(seconds),
+        "max_s": max(seconds),
+        "rows": rep["rows"],
+        "row_counts_seen": counts,
+        "rows_deterministic": len(counts) == 1,
+        "rows_per_s": rep["rows"] / median,
+        "tables": rep["tables"],
+        "bytes": rep["bytes"],
+        "peak_rss_mib": max(r["peak_rss_bytes"] for r in runs) / MIB,  # worst run
+        "peak_rss_bytes": max(r["peak_rss_bytes"] for r in runs),
+        "import_s": statistics.median(r["import_s"] for r in runs),
+        "process_s": statistics.median(r["process_s"] for r in runs),
+    }
+    if "gen_s_by_table" in rep:
+        summary["gen_s_by_table"] = {
+            t: statistics.median(r["gen_s_by_table"].get(t, 0.0) for r in runs) for t in rep["gen_s_by_table"]
+        }
+    for key in ("setup_s", "loop_s"):
+        if key in rep:
+            summary[key] = statistics.median(r[key] for r in runs)
+    return summary
+
+
+def _table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([fmt(header), rule, *(fmt(r) for r in rows)]).rstrip()
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, load: tuple[float, float]) -> dict[str, Any]:
+    out: list[str] = []
+    n = args.repeat
+    out.append(
+        f"ecom_pipeline generation benchmark  seed={SEED}  repeat={n} (median; min/max; peak = worst run)\n"
+        f"python {platform.python_version()}  {platform.machine()}  cpus={_cpus()}"
+        f"  load avg 1 min {load[0]:.2f} -> {load[1]:.2f}"
+    )
+    out.append("")
+    header = ["case", "what", "rows", "median s", "min s", "max s", "rows/s", "peak MiB", "import s", "proc s"]
+    rows = []
+    for name, r in results.items():
+        what = r["description"] + (f" ({r['rows']:,} rows)" if name == "faker-customers" else "")
+        rows.append(
+            [
+                name,
+                what,
+                f"{r['rows']:,}",
+                f"{r['median_s']:.3f}",
+                f"{r['min_s']:.3f}",
+                f"{r['max_s']:.3f}",
+                f"{r['rows_per_s']:,.0f}",
+                f"{r['peak_rss_mib']:,.0f}",
+                f"{r['import_s']:.3f}",
+                f"{r['process_s']:.3f}",
+            ]
+        )
+    out.append(_table(header, rows, right=set(range(2, len(header)))))
+    out.append("")
+    out.append("import s = importing ecom_pipeline.generation (faker + polars for Faker) in the fresh child;")
+    out.append("proc s = wall time of the whole child process (interpreter start, imports, run, cleanup).")
+    if any(not r["rows_deterministic"] for r in results.values()):
+        out.append(
+            "WARNING: row counts differed between repeats (was the code edited during the run?): "
+            + "; ".join(
+                f"{k} {' / '.join(f'{c:,}' for c in r['row_counts_seen'])}"
+                for k, r in results.items()
+                if not r["rows_deterministic"]
+            )
+        )
+
+    epoch = results["xlarge-epoch"]
+    if "gen_s_by_table" in epoch:
+        out.append("")
+        out.append("xlarge epoch day by table (generation time only; each frame is written on a thread meanwhile)")
+        trows = [[t, f"{epoch['tables'].get(t, 0):,}", f"{s:.3f}"] for t, s in epoch["gen_s_by_table"].items()]
+        trows.append(["total", f"{epoch['rows']:,}", f"{sum(epoch['gen_s_by_table'].values()):.3f}"])
+        out.append(_table(["table", "rows", "gen s"], trows, right={1, 2}))
+
+    faker = results["faker-customers"]
+    people_rows = epoch["tables"].get("customers", 0) + epoch["tables"].get("addresses", 0)
+    people_rate = people_rows / epoch["median_s"]
+    ratio_people = people_rate / faker["rows_per_s"]
+    customers = results["xlarge-customers"]
+    ratio_customers = customers["rows_per_s"] / faker["rows_per_s"]
+    out.append("")
+    out.append("versus Faker (row loop -> DataFrame -> Parquet; Faker() construction not timed; Faker builds the")
+    out.append(
+        "11 customer columns of the issue, ours also has gender; ours customers+addresses uses the whole day's time)"
+    )
+    vrows = [
+        ["Faker customers", f"{faker['rows']:,}", f"{faker['median_s']:.3f}", f"{faker['rows_per_s']:,.0f}", "1x"],
+        [
+            "ours customers+addresses (xlarge epoch day)",
+            f"{people_rows:,}",
+            f"{epoch['median_s']:.3f}",
+            f"{people_rate:,.0f}",
+            f"{ratio_people:,.1f}x",
+        ],
+        [
+            "ours customers only (xlarge epoch, gen+write)",
+            f"{customers['rows']:,}",
+            f"{customers['median_s']:.3f}",
+            f"{customers['rows_per_s']:,.0f}",
+            f"{ratio_customers:,.1f}x",
+        ],
+    ]
+    out.append(_table(["", "rows", "median s", "rows/s", "vs Faker"], vrows, right={1, 2, 3, 4}))
+
+    ours = {k: r for k, r in results.items() if k != "faker-customers"}
+    worst_name, worst = max(ours.items(), key=lambda kv: kv[1]["peak_rss_bytes"])
+    limit_mib = TARGET_RSS_BYTES / MIB
+    targets = [
+        ("xlarge epoch day gen+write < 5 s", f"{epoch['median_s']:.2f} s", epoch["median_s"] < TARGET_EPOCH_S),
+        ("  stretch: < 3 s", f"{epoch['median_s']:.2f} s", epoch["median_s"] < STRETCH_EPOCH_S),
+        (">= 200x Faker rows/s (customers+addresses)", f"{ratio_people:,.1f}x", ratio_people >= TARGET_RATIO),
+        (">= 200x Faker rows/s (customers only)", f"{ratio_customers:,.1f}x", ratio_customers >= TARGET_RATIO),
+        (
+            f"peak memory < 2 GB ({limit_mib:,.0f} MiB), xlarge epoch day",
+            f"{epoch['peak_rss_mib']:,.0f} MiB",
+            epoch["peak_rss_bytes"] < TARGET_RSS_BYTES,
+        ),
+        (
+            "peak memory < 2 GB, every case of ours",
+            f"{worst['peak_rss_mib']:,.0f} MiB ({worst_name})",
+            worst["peak_rss_bytes"] < TARGET_RSS_BYTES,
+        ),
+    ]
+    out.append("")
+    out.append("targets")
+    out.append(_table(["target", "measured", ""], [[t, m, _verdict(ok)] for t, m, ok in targets], right={1}))
+    print("\n".join(out), flush=True)
+    return {
+        "ratios": {
+            "faker_rows_per_s": faker["rows_per_s"],
+            "customers_addresses_rows_per_s": people_rate,
+            "customers_addresses_vs_faker": ratio_people,
+            "customers_only_rows_per_s": customers["rows_per_s"],
+            "customers_only_vs_faker": ratio_customers,
+        },
+        "targets": [{"target": t.strip(), "measured": m, "pass": ok} for t, m, ok in targets],
+    }
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per case (median reported)")
+    parser.add_argument("--quick", action="store_true", help="skip the large week")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument("--faker-rows", type=int, default=FAKER_ROWS, help="rows of the Faker baseline")
+    parser.add_argument("--tmpdir", help="where the temporary Parquet output goes (default: the system's)")
+    parser.add_argument("--case", choices=list(DESCRIPTIONS), help=argparse.SUPPRESS)  # child mode
+    args = parser.parse_args(argv)
+    if args.case:
+        run_child(args.case, args.tmpdir, args.faker_rows)
+        return 0
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    cases = [c for c in DESCRIPTIONS if not (args.quick and c == "large-week")]
+    runs: dict[str, list[dict[str, Any]]] = {c: [] for c in cases}
+    load_start = _load()
+    began = time.perf_counter()
+    for i in range(args.repeat):  # round-robin, so drift on the machine spreads over every case
+        for case in cases:
+            r = spawn(case, args)
+            runs[case].append(r)
+            print(
+                f"[{i + 1}/{args.repeat}] {case:<17} {r['seconds']:7.3f} s  {r['rows']:>10,} rows"
+                f"  {r['peak_rss_bytes'] / MIB:7,.0f} MiB",
+                file=sys.stderr,
+                flush=True,
+            )
+    print(f"(benchmark wall time {time.perf_counter() - began:.1f} s)\n", file=sys.stderr, flush=True)
+    results = {c: summarize(rs) for c, rs in runs.items()}
+    load = (load_start, _load())
+    extra = report(results, args, load)
+    if args.json:
+        payload = {
+            "meta": {
+                "seed": SEED,
+                "repeat": args.repeat,
+                "quick": args.quick,
+                "faker_rows": args.faker_rows,
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "cpus": _cpus(),
+                "load_avg_1min": list(load),
+                "versions": _versions(),
+                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            },
+            "cases": results,
+            **extra,
+        }
+        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
+    return 0
+
+
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in ("ecom-pipeline", "polars", "numpy", "mimesis", "pyarrow", "faker"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "?"
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
