@@ -186,7 +186,7 @@ def _print_summary(
     out_console.print(table)
     out_console.print(f"wrote {int(rows):,} rows in {seconds:.2f} s to {out.resolve()}")
     out_console.print(
-        f"read it: python -c \"import polars as pl; print(pl.scan_parquet('{out}/orders/**/*.parquet',"
+        f"read it: uv run python -c \"import polars as pl; print(pl.scan_parquet('{out}/orders/**/*.parquet',"
         ' hive_partitioning=True).collect())"'
     )
 

@@ -39,11 +39,11 @@ def dataset_metadata(config: GeneratorConfig, chunk: Chunk = WHOLE_DAY) -> dict[
 
 
 def generate_days(
-    config: GeneratorConfig, days: Iterable[dt.date], chunk: Chunk = WHOLE_DAY
+    config: GeneratorConfig, days: Iterable[dt.date], chunk: Chunk = WHOLE_DAY, *, threads: int = 2
 ) -> Iterator[tuple[dt.date, Iterator[tuple[str, pl.DataFrame]]]]:
     """Days in the given order, each as a lazy stream of its tables.
 
     Each day is independent of the others: caches only save work repeated across days.
     """
     for day in days:
-        yield day, iter_day(config, day, chunk)
+        yield day, iter_day(config, day, chunk, threads=threads)

@@ -19,6 +19,8 @@ from pathlib import Path
 import polars as pl
 
 STAGING_PREFIX = "_tmp-"
+# Level 1 writes about 35% faster than the default 3 for files about 10% larger: bronze is written often.
+ZSTD_LEVEL = 1
 
 
 def partition_dir(root: Path, table: str, day: dt.date) -> Path:
@@ -58,7 +60,9 @@ def staging(root: Path) -> Iterator[Path]:
 
 
 def write_frame(path: Path, frame: pl.DataFrame, metadata: Mapping[str, str]) -> None:
-    frame.write_parquet(path, compression="zstd", statistics=True, metadata=dict(metadata))
+    frame.write_parquet(
+        path, compression="zstd", compression_level=ZSTD_LEVEL, statistics=True, metadata=dict(metadata)
+    )
 
 
 def publish_day(

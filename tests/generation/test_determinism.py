@@ -154,3 +154,15 @@ def test_any_seed_and_day_split_into_chunks_equals_the_whole_day(seed, offset, n
     parts = [generate_day(config, day, Chunk(i, n_chunks)) for i in range(n_chunks)]
     for table in TABLES:
         assert pl.concat([p[table] for p in parts]).equals(whole[table]), table
+
+
+def test_threaded_generation_with_split_tables_equals_sequential_generation():
+    from ecom_pipeline.generation.daily import iter_day
+
+    profile = dataclasses.replace(SCALES["small"], opening_customers=220_000)
+    config = GeneratorConfig(seed=5, scale=profile, epoch=EPOCH)
+    threaded = dict(iter_day(config, EPOCH, threads=2))
+    clear_caches()
+    assert frames_equal(threaded, generate_day(config, EPOCH))
+    chunk = Chunk(1, 3)
+    assert frames_equal(dict(iter_day(config, EPOCH, chunk, threads=2)), generate_day(config, EPOCH, chunk))

@@ -248,6 +248,22 @@ def _day_core(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> CustomerCo
     return customer_core(config, np.full(len(rows), ordinal, dtype=np.int64), rows)
 
 
+def _slice_core(core: CustomerCore, index: np.ndarray) -> CustomerCore:
+    return CustomerCore(*(getattr(core, f)[index] for f in CustomerCore.__slots__))
+
+
+@lru_cache(maxsize=8)
+def _day_customer_ids(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.Series:
+    return customer_ids(config, _day_core(config, ordinal, chunk))
+
+
+def shared_state(config: GeneratorConfig) -> None:
+    """The value pools every customer and address draws from, built once."""
+    _pools(config)
+    _gazetteer(tuple(m.country for m in config.markets))
+    handle_words()
+
+
 def customers_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.DataFrame:
     from ecom_pipeline.generation.schemas import conform
 
@@ -265,7 +281,7 @@ def customers_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
         T,
         pl.DataFrame(
             {
-                "customer_id": customer_ids(config, core),
+                "customer_id": _day_customer_ids(config, ordinal, chunk),
                 "first_name": people["first_name"],
                 "last_name": people["last_name"],
                 "email": people["email"],
@@ -289,7 +305,7 @@ def addresses_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
     core = _day_core(config, ordinal, chunk)
     owner = np.repeat(np.arange(len(core.row)), core.n_addresses)
     slot = np.arange(len(owner)) - np.repeat(np.cumsum(core.n_addresses) - core.n_addresses, core.n_addresses)
-    exploded = CustomerCore(*(getattr(core, f)[owner] for f in CustomerCore.__slots__))
+    exploded = _slice_core(core, owner)
     key = exploded.row * MAX_ADDRESSES + slot
     day, market, n = exploded.day, exploded.market, len(owner)
     pools = _pools(config)
@@ -342,7 +358,7 @@ def addresses_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
         pl.DataFrame(
             {
                 "address_id": address_ids(config, exploded, slot, "address_id"),
-                "customer_id": customer_ids(config, exploded),
+                "customer_id": _day_customer_ids(config, ordinal, chunk).gather(owner),
                 "is_default": slot == 0,
                 "created_at": timestamps(exploded.signup_us, "created_at"),
                 "line1": _assemble(line1_parts, n, "line1"),
