@@ -20,6 +20,17 @@ from ecom_pipeline import __version__
 from ecom_pipeline.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
+# Errors raised by the storage layer for a bad setting or an unreachable service: one line, exit 2.
+_USER_FACING = frozenset(
+    {
+        "WarehouseError",
+        "DatabaseUnavailableError",
+        "LakeUnavailableError",
+        "SchemaDriftError",
+        "ManifestError",
+        "MigrationError",
+    }
+)
 
 
 class UsageFailure(click.ClickException):
@@ -40,6 +51,10 @@ def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except (SettingsError, GenerationError) as exc:
             raise UsageFailure(str(exc)) from None
+        except Exception as exc:
+            if type(exc).__name__ in _USER_FACING:
+                raise UsageFailure(str(exc).splitlines()[0]) from None
+            raise
 
     return wrapper
 
@@ -99,10 +114,130 @@ def generate(**flags: Any) -> None:
 @_dataset_options
 @_fail_cleanly
 def demo(**flags: Any) -> None:
-    """Generate the first week of data on the embedded defaults and show what was written where."""
+    """Generate and land the first week of data on the embedded defaults, and show where to look."""
     settings = _settings(**flags)
-    out = settings.lake_root / "bronze"
-    _run_generate(settings, settings.epoch, settings.epoch + dt.timedelta(days=6), out)
+    _run_load(settings, settings.epoch, settings.epoch + dt.timedelta(days=6))
+
+
+@main.command()
+@_option("start", "First day to land, YYYY-MM-DD (default: the epoch).")
+@_option("end", "Last day to land, YYYY-MM-DD (default: the start).")
+@_option("to", "Targets: lake, warehouse or lake,warehouse (default both).")
+@_option("pii", "PII in silver and the warehouse: full (default) or masked.")
+@click.option(
+    "--stage-only",
+    "stage_only",
+    is_flag=True,
+    default=None,
+    help="Stage into raw_stage, do not publish. [env: ECOM_STAGE_ONLY]",
+)
+@click.option(
+    "--publish-only",
+    "publish_only",
+    is_flag=True,
+    default=None,
+    help="Publish days already staged. [env: ECOM_PUBLISH_ONLY]",
+)
+@click.option(
+    "--replace-dataset",
+    "replace_dataset",
+    is_flag=True,
+    default=None,
+    help="Clear a warehouse and lake holding another dataset first. [env: ECOM_REPLACE_DATASET]",
+)
+@_dataset_options
+@_fail_cleanly
+def load(**flags: Any) -> None:
+    """Land days START..END: bronze and silver in the lake, then write-audit-publish into PostgreSQL."""
+    settings = _settings(**flags)
+    start = settings.start or settings.epoch
+    end = settings.end or start
+    if end < start:
+        raise SettingsError(f"--end={end} is before start {start}")
+    _run_load(settings, start, end)
+
+
+@main.group()
+def lake() -> None:
+    """The medallion lake: where it is, and table definitions for other engines."""
+
+
+@lake.command("where")
+@_fail_cleanly
+def lake_where() -> None:
+    """Print the URL of each layer."""
+    from ecom_pipeline.storage.lake import resolve_lake
+
+    for layer, url in resolve_lake(_settings().home).describe().items():
+        click.echo(f"{layer}\t{url}")
+
+
+@lake.command("athena-ddl")
+@click.option("--layer", default="silver", type=click.Choice(["bronze", "silver"]), show_default=True)
+@click.option("--database", default="ecom", show_default=True, help="Glue database name.")
+@_fail_cleanly
+def lake_athena_ddl(layer: str, database: str) -> None:
+    """Print CREATE EXTERNAL TABLE statements (Athena, Glue, Spark SQL) for a layer of the lake."""
+    from ecom_pipeline.storage.athena import athena_ddl_all
+    from ecom_pipeline.storage.lake import resolve_lake
+
+    settings = _settings()
+    url = resolve_lake(settings.home).layer(layer).url
+    click.echo(athena_ddl_all(url, database, settings.epoch.isoformat()))
+
+
+@main.group()
+def db() -> None:
+    """The warehouse: its URL, a psql shell, migrations."""
+
+
+@db.command("url")
+@_fail_cleanly
+def db_url() -> None:
+    """Print the warehouse URL (starting the embedded PostgreSQL if no ECOM_DATABASE_URL is set)."""
+    from ecom_pipeline.storage.postgres import database_url
+
+    click.echo(database_url(_settings().home))
+
+
+@db.command("shell", context_settings={"ignore_unknown_options": True})
+@click.argument("psql_args", nargs=-1, type=click.UNPROCESSED)
+@_fail_cleanly
+def db_shell(psql_args: tuple[str, ...]) -> None:
+    """Open psql on the warehouse (extra arguments go to psql)."""
+    import os
+
+    from ecom_pipeline.storage.postgres import database_url, psql_executable
+
+    url = database_url(_settings().home)
+    psql = psql_executable()
+    os.execv(psql, [psql, url, *psql_args])
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@_fail_cleanly
+def db_upgrade(revision: str) -> None:
+    """Apply the schema migrations up to REVISION."""
+    from ecom_pipeline.storage.migrate import current, upgrade
+    from ecom_pipeline.storage.postgres import database_url
+
+    url = database_url(_settings().home)
+    upgrade(url, revision)
+    click.echo(f"warehouse schema at revision {current(url)}")
+
+
+@db.command("downgrade")
+@click.option("--revision", required=True, help="Target revision, e.g. base.")
+@_fail_cleanly
+def db_downgrade(revision: str) -> None:
+    """Revert the schema migrations down to REVISION (base drops the warehouse schema)."""
+    from ecom_pipeline.storage.migrate import current, downgrade
+    from ecom_pipeline.storage.postgres import database_url
+
+    url = database_url(_settings().home)
+    downgrade(url, revision)
+    click.echo(f"warehouse schema at revision {current(url) or 'base'}")
 
 
 @main.command()
@@ -155,6 +290,59 @@ def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: Path) -
                 acc[2] += f.bytes
             progress.advance(task)
     _print_summary(console, totals, out, start, end, time.perf_counter() - began, settings, chunk)
+
+
+def _run_load(settings: Settings, start: dt.date, end: dt.date) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ecom_pipeline.landing import land
+
+    console = Console(stderr=True)
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    began = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]landing[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(start.isoformat(), total=len(days))
+        result = land(settings, days, on_day=lambda d: progress.update(task, advance=1, description=d.isoformat()))
+    _print_load_summary(result, start, end, time.perf_counter() - began)
+
+
+def _print_load_summary(result: Any, start: dt.date, end: dt.date, seconds: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ecom_pipeline.storage.postgres import redact
+
+    s = result.settings
+    table = Table(title=f"ecom load  {start} .. {end}  seed={s.seed} scale={s.scale} pii={s.pii}")
+    for name, justify in (("table", "left"), ("target", "left"), ("rows", "right"), ("MB", "right"), ("s", "right")):
+        table.add_column(name, justify=justify)
+    totals: dict[tuple[str, str], list[float]] = {}
+    for r in result.results:
+        acc = totals.setdefault((r.table, r.target), [0, 0, 0.0])
+        acc[0] += r.rows
+        acc[1] += r.bytes
+        acc[2] += r.seconds
+    for (name, target), (rows, size, secs) in sorted(totals.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        table.add_row(name, target, f"{int(rows):,}", f"{size / 1e6:.2f}", f"{secs:.2f}")
+    out = Console(soft_wrap=True)
+    out.print(table)
+    out.print(f"landed {len(result.results)} partitions in {seconds:.2f} s")
+    if "lake" in s.targets:
+        for layer, url in result.lake.describe().items():
+            if layer != "gold":
+                out.print(f"lake {layer}: {url}")
+    if result.warehouse is not None:
+        out.print(f"warehouse: {redact(result.warehouse.url)}")
+        out.print("query it:  uv run ecom db shell -c 'select count(*), sum(total) from raw.orders'")
 
 
 def _print_summary(

@@ -39,6 +39,12 @@ class Settings(BaseModel):
     chunks: int = Field(1, ge=1, le=100_000)
     chunk: int = Field(0, ge=0)
     home: Path = DEFAULT_HOME
+    # Landing.
+    pii: str = "full"
+    to: str = "lake,warehouse"
+    stage_only: bool = False
+    publish_only: bool = False
+    replace_dataset: bool = False
     # Overrides of the scale profile's figures.
     opening_customers: int | None = Field(None, ge=0, le=MAX_COUNT)
     signups_per_day: float | None = Field(None, ge=0, le=MAX_COUNT, allow_inf_nan=False)
@@ -52,6 +58,22 @@ class Settings(BaseModel):
         if v not in SCALES:
             raise ValueError(f"unknown scale {v!r}; choose one of {', '.join(SCALES)}")
         return v
+
+    @field_validator("pii")
+    @classmethod
+    def _known_pii(cls, v: str) -> str:
+        if v not in ("full", "masked"):
+            raise ValueError(f"unknown PII mode {v!r}; choose full or masked")
+        return v
+
+    @field_validator("to")
+    @classmethod
+    def _known_targets(cls, v: str) -> str:
+        targets = [t.strip() for t in v.split(",") if t.strip()]
+        unknown = [t for t in targets if t not in ("lake", "warehouse")]
+        if unknown or not targets:
+            raise ValueError(f"unknown target {', '.join(unknown) or v!r}; choose lake, warehouse or both")
+        return ",".join(dict.fromkeys(targets))
 
     @field_validator("epoch", "start", "end", mode="before")
     @classmethod
@@ -71,6 +93,8 @@ class Settings(BaseModel):
             raise ValueError(f"start {self.start} is before the epoch {self.epoch}")
         if self.start and self.end and self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
+        if self.stage_only and self.publish_only:
+            raise ValueError("--stage-only and --publish-only exclude each other")
         if self.chunk >= self.chunks:
             raise ValueError(f"chunk {self.chunk} is outside 0..{self.chunks - 1} for chunks {self.chunks}")
         return self
@@ -89,6 +113,10 @@ class Settings(BaseModel):
     @property
     def lake_root(self) -> Path:
         return self.home / "lake"
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(self.to.split(","))
 
 
 def env_name(field: str) -> str:

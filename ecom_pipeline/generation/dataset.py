@@ -17,16 +17,23 @@ from ecom_pipeline.generation.schemas import CONTRACT_VERSION
 GENERATOR_VERSION = __version__
 
 
-def dataset_identity(config: GeneratorConfig) -> dict[str, str]:
-    """What makes two outputs comparable: same identity, same bytes for the same day and chunk."""
-    return {
+def dataset_identity(config: GeneratorConfig, *, pii: str | None = None, anomalies: str = "") -> dict[str, str]:
+    """What makes two outputs comparable: same identity, same bytes for the same day and chunk.
+
+    Bronze (what the generator produced) does not depend on the PII mode, so it is left out (None) there.
+    """
+    identity = {
         "seed": str(config.seed),
         "scale": config.scale.name,
         "epoch": config.epoch.isoformat(),
+        "anomalies": anomalies,
         "generator_version": GENERATOR_VERSION,
         "contract_version": CONTRACT_VERSION,
         "config_hash": config.config_hash(),
     }
+    if pii is not None:
+        identity["pii"] = pii
+    return identity
 
 
 def dataset_metadata(config: GeneratorConfig, chunk: Chunk = WHOLE_DAY) -> dict[str, str]:

@@ -1,0 +1,149 @@
+"""Land days of a dataset: bronze (generated or reused) -> silver -> the lake and the warehouse.
+
+This composes the generation library and the storage layer; the CLI and the Dagster assets both call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ecom_pipeline.generation import TABLES
+from ecom_pipeline.generation.config import GeneratorConfig
+from ecom_pipeline.generation.daily import iter_day
+from ecom_pipeline.generation.dataset import dataset_identity
+from ecom_pipeline.settings import Settings
+from ecom_pipeline.storage.conform import day_to_silver
+from ecom_pipeline.storage.lake import Lake, LakeLayer, resolve_lake
+from ecom_pipeline.storage.objectstore import LakeUnavailableError
+from ecom_pipeline.storage.postgres import database_url
+from ecom_pipeline.storage.warehouse import Warehouse, WarehouseError
+
+
+@dataclass(frozen=True)
+class Landed:
+    """Rows of one table of one day written to one target."""
+
+    table: str
+    day: dt.date
+    target: str  # bronze, silver, warehouse (staged/published)
+    rows: int
+    bytes: int
+    seconds: float
+
+
+@dataclass
+class LandingPlan:
+    """Everything resolved once, before any day is touched."""
+
+    settings: Settings
+    config: GeneratorConfig
+    identity: dict[str, str]
+    bronze_identity: dict[str, str]
+    lake: Lake
+    warehouse: Warehouse | None
+    results: list[Landed] = field(default_factory=list)
+
+
+def plan(settings: Settings) -> LandingPlan:
+    """Resolve the lake and the warehouse and check both are reachable (one clear error otherwise)."""
+    config = settings.generator_config()
+    lake = resolve_lake(settings.home)
+    if "lake" in settings.targets:
+        lake.check()
+    warehouse = None
+    if "warehouse" in settings.targets:
+        warehouse = Warehouse(database_url(settings.home))
+        warehouse.migrate()
+    return LandingPlan(
+        settings=settings,
+        config=config,
+        identity=dataset_identity(config, pii=settings.pii),
+        bronze_identity=dataset_identity(config),
+        lake=lake,
+        warehouse=warehouse,
+    )
+
+
+def _bronze(p: LandingPlan, day: dt.date, write: bool) -> tuple[dict[str, pl.DataFrame], bool]:
+    """The day's bronze frames: read when every manifest carries this dataset's identity, else generated."""
+    bronze = p.lake.bronze
+    try:
+        manifests = [bronze.manifest(t, day) for t in TABLES]
+    except LakeUnavailableError:  # an unreachable lake when only the warehouse is a target: generate instead
+        manifests = [None]
+    if all(m is not None and m.dataset == p.bronze_identity for m in manifests):
+        return {t: bronze.read(t, day) for t in TABLES}, True
+    frames = dict(iter_day(p.config, day, threads=2))
+    if write:
+        for table, frame in frames.items():
+            start = time.perf_counter()
+            manifest = bronze.write_partition(table, day, frame, p.bronze_identity)
+            p.results.append(Landed(table, day, "bronze", frame.height, manifest.bytes, time.perf_counter() - start))
+    return frames, False
+
+
+def _write_layer(p: LandingPlan, layer: LakeLayer, day: dt.date, frames: dict[str, pl.DataFrame]) -> None:
+    for table, frame in frames.items():
+        start = time.perf_counter()
+        manifest = layer.write_partition(table, day, frame, p.identity)
+        p.results.append(Landed(table, day, layer.name, frame.height, manifest.bytes, time.perf_counter() - start))
+
+
+def check_lake_identity(p: LandingPlan) -> None:
+    """Refuse to write silver days of another dataset into a lake that holds one (unless replacing)."""
+    silver = p.lake.silver
+    for key in silver.store.list("orders"):
+        if key.endswith("/_manifest.json"):
+            day = dt.date.fromisoformat(key.split("date=")[1].split("/")[0])
+            manifest = silver.manifest("orders", day)
+            if manifest is not None and manifest.dataset != p.identity:
+                theirs = manifest.dataset
+                raise WarehouseError(
+                    f"the lake at {silver.url} holds another dataset (seed {theirs.get('seed')}, scale "
+                    f"{theirs.get('scale')}, pii {theirs.get('pii')}, day {day}); "
+                    "use --replace-dataset to clear it first"
+                )
+
+
+def clear_lake(p: LandingPlan) -> None:
+    for name in ("bronze", "silver", "gold"):
+        store = p.lake.layer(name).store
+        for table in TABLES:
+            store.delete(store.list(table))
+
+
+def land(settings: Settings, days: Iterable[dt.date], on_day: Callable[[dt.date], None] | None = None) -> LandingPlan:
+    """Land each day in order: bronze, silver, then stage and publish in the warehouse."""
+    p = plan(settings)
+    to_lake = "lake" in settings.targets
+    if settings.replace_dataset:
+        if p.warehouse:
+            p.warehouse.replace_dataset()
+        if to_lake:
+            clear_lake(p)
+    elif to_lake and not settings.publish_only:
+        check_lake_identity(p)
+    for day in days:
+        if settings.publish_only:
+            if p.warehouse is None:
+                raise WarehouseError("--publish-only publishes staged days in the warehouse: add it to --to")
+            for load in p.warehouse.publish(day, p.config.epoch):
+                p.results.append(Landed(load.table, day, "warehouse:published", load.rows, 0, load.seconds))
+        else:
+            bronze, _reused = _bronze(p, day, write=to_lake)
+            silver = day_to_silver(day, bronze, pii=settings.pii, salt=str(settings.seed))
+            if to_lake:
+                _write_layer(p, p.lake.silver, day, silver)
+            if p.warehouse is not None:
+                step = p.warehouse.stage if settings.stage_only else p.warehouse.load
+                target = "warehouse:staged" if settings.stage_only else "warehouse"
+                for load in step(day, silver, p.identity, p.config.epoch):
+                    p.results.append(Landed(load.table, day, target, load.rows, load.bytes, load.seconds))
+        if on_day:
+            on_day(day)
+    return p

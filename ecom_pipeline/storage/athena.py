@@ -1,0 +1,51 @@
+"""Athena / Glue (and Spark SQL) table definitions for a lake layer, derived from the data contract.
+
+Each table is an external, hive-partitioned Parquet table; `MSCK REPAIR TABLE` (or partition projection,
+as written here) discovers the `date=YYYY-MM-DD` folders.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ecom_pipeline.generation.schemas import CONTRACTS
+
+
+def _hive_type(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.Decimal):
+        return f"decimal({dtype.precision},{dtype.scale})"
+    if isinstance(dtype, pl.Datetime):
+        return "timestamp"
+    return {pl.String: "string", pl.Date: "date", pl.Boolean: "boolean", pl.Int16: "smallint", pl.Int32: "int"}[
+        dtype.base_type() if hasattr(dtype, "base_type") else dtype
+    ]
+
+
+def athena_ddl(table: str, location: str, database: str = "ecom", start: str = "2026-01-01") -> str:
+    """CREATE EXTERNAL TABLE for one table of a layer at `location` (e.g. s3://bucket/lake/silver)."""
+    contract = CONTRACTS[table]
+    columns = ",\n".join(
+        f"  `{c.name}` {_hive_type(c.dtype)} COMMENT '{c.description.replace(chr(39), '')}'" for c in contract.columns
+    )
+    root = location.rstrip("/")
+    return (
+        f"CREATE EXTERNAL TABLE IF NOT EXISTS `{database}`.`{table}` (\n{columns}\n)\n"
+        f"COMMENT '{contract.description.replace(chr(39), '')}'\n"
+        "PARTITIONED BY (`date` string)\n"
+        "STORED AS PARQUET\n"
+        f"LOCATION '{root}/{table}/'\n"
+        "TBLPROPERTIES (\n"
+        "  'parquet.compression' = 'ZSTD',\n"
+        "  'projection.enabled' = 'true',\n"
+        "  'projection.date.type' = 'date',\n"
+        f"  'projection.date.range' = '{start},NOW',\n"
+        "  'projection.date.format' = 'yyyy-MM-dd',\n"
+        f"  'storage.location.template' = '{root}/{table}/date=${{date}}/'\n"
+        ");\n"
+    )
+
+
+def athena_ddl_all(location: str, database: str = "ecom", start: str = "2026-01-01") -> str:
+    return f"CREATE DATABASE IF NOT EXISTS `{database}`;\n\n" + "\n".join(
+        athena_ddl(t, location, database, start) for t in CONTRACTS
+    )

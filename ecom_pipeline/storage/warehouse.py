@@ -1,0 +1,266 @@
+"""The PostgreSQL warehouse: write, audit, publish, one day partition at a time.
+
+`stage` COPYs a day into `raw_stage` (no constraints, so an audit can see what is wrong); `publish` swaps the
+staged day into `raw` in one transaction and marks the ledger `raw._ecom_partitions`. `load` does both.
+Publishing a day twice leaves one copy; a failure anywhere leaves the published day exactly as it was.
+The warehouse holds one dataset, as a contiguous range of days from the epoch: the loader checks both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from psycopg import sql
+
+from ecom_pipeline.generation.schemas import CONTRACTS, TABLES
+from ecom_pipeline.storage.digest import rows_digest
+from ecom_pipeline.storage.postgres import connect
+
+RAW = "raw"
+STAGE = "raw_stage"
+LEDGER = sql.Identifier(RAW, "_ecom_partitions")
+FACTS = frozenset({"orders", "order_items", "order_status_history", "payments", "shipments"})
+COPY_BLOCK = 1 << 20
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse refuses a request; the message is one line naming the day or dataset at fault."""
+
+
+@dataclass(frozen=True)
+class TableLoad:
+    table: str
+    day: dt.date
+    rows: int
+    bytes: int
+    seconds: float
+
+
+def identity_hash(identity: Mapping[str, str]) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(dict(identity), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _columns(table: str) -> list[str]:
+    return [c.name for c in CONTRACTS[table].columns]
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, null_value="")
+    return buffer.getvalue()
+
+
+class Warehouse:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with connect(self.url) as conn, conn.transaction():
+            yield conn
+
+    def migrate(self) -> None:
+        from ecom_pipeline.storage.migrate import upgrade
+
+        upgrade(self.url)
+
+    # --- ledger -------------------------------------------------------------------------------------
+
+    def ledger(self) -> pl.DataFrame:
+        with connect(self.url) as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT table_name, day, identity_hash, rows, sha256, status, published_at"
+                    " FROM {} ORDER BY day, table_name"
+                ).format(LEDGER)
+            ).fetchall()
+        schema = {
+            "table_name": pl.String,
+            "day": pl.Date,
+            "identity_hash": pl.String,
+            "rows": pl.Int64,
+            "sha256": pl.String,
+            "status": pl.String,
+            "published_at": pl.Datetime("us", "UTC"),
+        }
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+    def _check_identity(self, conn: Any, identity: Mapping[str, str]) -> None:
+        wanted = identity_hash(identity)
+        other = conn.execute(
+            sql.SQL("SELECT day, identity FROM {} WHERE identity_hash <> %s ORDER BY day LIMIT 1").format(LEDGER),
+            (wanted,),
+        ).fetchone()
+        if other:
+            theirs = other[1]
+            raise WarehouseError(
+                f"the warehouse holds another dataset (seed {theirs.get('seed')}, scale {theirs.get('scale')}, "
+                f"epoch {theirs.get('epoch')}, from {other[0]}); loading seed {identity.get('seed')}, "
+                f"scale {identity.get('scale')}, epoch {identity.get('epoch')} would mix them: "
+                "use --replace-dataset to clear it first, or another database"
+            )
+
+    def _days(self, conn: Any, published: bool) -> set[dt.date]:
+        condition = "published_at IS NOT NULL" if published else "TRUE"
+        rows = conn.execute(
+            sql.SQL("SELECT day FROM {} WHERE " + condition + " GROUP BY day HAVING count(*) = %s").format(LEDGER),
+            (len(TABLES),),
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def _check_contiguous(self, conn: Any, epoch: dt.date, day: dt.date, *, published: bool) -> None:
+        if day < epoch:
+            raise WarehouseError(f"day {day} is before the epoch {epoch}")
+        present = self._days(conn, published)
+        d = epoch
+        while d < day:
+            if d not in present:
+                state = "published" if published else "staged or published"
+                raise WarehouseError(
+                    f"cannot load {day}: the warehouse holds a contiguous range from the epoch {epoch}, "
+                    f"and {d} is not {state} yet"
+                )
+            d += dt.timedelta(days=1)
+
+    def replace_dataset(self) -> None:
+        """Empty every raw and staging table and the ledger, in one transaction."""
+        with self.transaction() as conn:
+            tables = [sql.Identifier(RAW, t) for t in TABLES] + [sql.Identifier(STAGE, t) for t in TABLES]
+            conn.execute(sql.SQL("TRUNCATE {}, {}").format(sql.SQL(", ").join(tables), LEDGER))
+
+    # --- write, audit, publish ----------------------------------------------------------------------
+
+    def stage(
+        self, day: dt.date, frames: Mapping[str, pl.DataFrame], identity: Mapping[str, str], epoch: dt.date
+    ) -> list[TableLoad]:
+        """COPY a day into `raw_stage` and mark it staged; `raw` is untouched."""
+        loads = []
+        with self.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('ecom_pipeline.warehouse'))")
+            self._check_identity(conn, identity)
+            self._check_contiguous(conn, epoch, day, published=False)
+            for table in TABLES:
+                frame = frames[table]
+                start = time.perf_counter()
+                columns = _columns(table)
+                target = sql.Identifier(STAGE, table)
+                conn.execute(sql.SQL("DELETE FROM {} WHERE _partition_date = %s").format(target), (day,))
+                data = _csv(frame.select(columns).with_columns(pl.lit(day).alias("_partition_date")))
+                copy = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+                    target, sql.SQL(", ").join(sql.Identifier(c) for c in [*columns, "_partition_date"])
+                )
+                with conn.cursor().copy(copy) as cp:
+                    for start_byte in range(0, len(data), COPY_BLOCK):
+                        cp.write(data[start_byte : start_byte + COPY_BLOCK])
+                conn.execute(
+                    sql.SQL(
+                        "INSERT INTO {} (table_name, day, identity, identity_hash, rows, sha256, status, loaded_at)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, 'staged', now())"
+                        " ON CONFLICT (table_name, day) DO UPDATE SET identity = EXCLUDED.identity,"
+                        " identity_hash = EXCLUDED.identity_hash, rows = EXCLUDED.rows, sha256 = EXCLUDED.sha256,"
+                        " status = 'staged', loaded_at = now()"
+                    ).format(LEDGER),
+                    (
+                        table,
+                        day,
+                        json.dumps(dict(identity)),
+                        identity_hash(identity),
+                        frame.height,
+                        rows_digest(table, frame),
+                    ),
+                )
+                loads.append(TableLoad(table, day, frame.height, len(data), time.perf_counter() - start))
+        return loads
+
+    def publish(self, day: dt.date, epoch: dt.date) -> list[TableLoad]:
+        """Swap the staged day into `raw` in one transaction (constraints checked at commit)."""
+        loads = []
+        with self.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('ecom_pipeline.warehouse'))")
+            staged = conn.execute(
+                sql.SQL("SELECT table_name, rows FROM {} WHERE day = %s AND status = 'staged'").format(LEDGER), (day,)
+            ).fetchall()
+            if len(staged) != len(TABLES):
+                raise WarehouseError(f"cannot publish {day}: it is not staged (stage it first)")
+            self._check_contiguous(conn, epoch, day, published=True)
+            conn.execute("SET CONSTRAINTS ALL DEFERRED")
+            expected = dict(staged)
+            for table in TABLES:
+                start = time.perf_counter()
+                columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*_columns(table), "_partition_date"])
+                raw, stage = sql.Identifier(RAW, table), sql.Identifier(STAGE, table)
+                if table in FACTS:
+                    conn.execute("SELECT raw.ensure_day_partition(%s, %s)", (table, day))
+                conn.execute(sql.SQL("DELETE FROM {} WHERE _partition_date = %s").format(raw), (day,))
+                moved = conn.execute(
+                    sql.SQL(
+                        "INSERT INTO {raw} ({cols}, _loaded_at)"
+                        " SELECT {cols}, now() FROM {stage} WHERE _partition_date = %s"
+                    ).format(raw=raw, cols=columns, stage=stage),
+                    (day,),
+                ).rowcount
+                if moved != expected[table]:
+                    raise WarehouseError(
+                        f"cannot publish {day}: raw_stage.{table} holds {moved} rows, the ledger {expected[table]}"
+                    )
+                conn.execute(sql.SQL("DELETE FROM {} WHERE _partition_date = %s").format(stage), (day,))
+                loads.append(TableLoad(table, day, moved, 0, time.perf_counter() - start))
+            conn.execute(
+                sql.SQL("UPDATE {} SET status = 'published', published_at = now() WHERE day = %s").format(LEDGER),
+                (day,),
+            )
+        return loads
+
+    def load(
+        self, day: dt.date, frames: Mapping[str, pl.DataFrame], identity: Mapping[str, str], epoch: dt.date
+    ) -> list[TableLoad]:
+        staged = self.stage(day, frames, identity, epoch)
+        published = {p.table: p for p in self.publish(day, epoch)}
+        return [TableLoad(s.table, day, s.rows, s.bytes, s.seconds + published[s.table].seconds) for s in staged]
+
+    # --- reading back -------------------------------------------------------------------------------
+
+    def read_day(self, table: str, day: dt.date, schema: str = RAW) -> pl.DataFrame:
+        """A day of a table as a contract-typed frame (for checks and round trips)."""
+        contract = CONTRACTS[table]
+        exprs = []
+        for c in contract.columns:
+            ident = sql.Identifier(c.name)
+            if isinstance(c.dtype, pl.Datetime):
+                exprs.append(
+                    sql.SQL("to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') AS {}").format(ident, ident)
+                )
+            else:
+                exprs.append(ident)
+        query = sql.SQL(
+            "COPY (SELECT {} FROM {} WHERE _partition_date = {}) TO STDOUT WITH (FORMAT csv, HEADER)"
+        ).format(sql.SQL(", ").join(exprs), sql.Identifier(schema, table), sql.Literal(day))
+        buffer = io.BytesIO()
+        with connect(self.url) as conn, conn.cursor().copy(query) as cp:
+            for block in cp:
+                buffer.write(block)
+        raw = (
+            pl.read_csv(io.BytesIO(buffer.getvalue()), infer_schema=False, missing_utf8_is_empty_string=False)
+            if buffer.getvalue()
+            else pl.DataFrame(schema={c.name: pl.String for c in contract.columns})
+        )
+        out = []
+        for c in contract.columns:
+            col = pl.col(c.name)
+            if isinstance(c.dtype, pl.Datetime):
+                out.append(col.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us").dt.replace_time_zone("UTC"))
+            elif c.dtype == pl.Boolean:
+                out.append(col.replace_strict({"t": True, "f": False}, default=None, return_dtype=pl.Boolean))
+            else:
+                out.append(col.cast(c.dtype))
+        return raw.select(out)
