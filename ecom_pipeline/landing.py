@@ -18,7 +18,7 @@ from ecom_pipeline.generation.daily import iter_day
 from ecom_pipeline.generation.dataset import dataset_identity
 from ecom_pipeline.settings import Settings
 from ecom_pipeline.storage.conform import day_to_silver
-from ecom_pipeline.storage.lake import Lake, LakeLayer, resolve_lake
+from ecom_pipeline.storage.lake import Lake, LakeLayer, ManifestError, resolve_lake
 from ecom_pipeline.storage.objectstore import LakeUnavailableError
 from ecom_pipeline.storage.postgres import database_url
 from ecom_pipeline.storage.warehouse import Warehouse, WarehouseError
@@ -77,7 +77,10 @@ def _bronze(p: LandingPlan, day: dt.date, write: bool) -> tuple[dict[str, pl.Dat
     except LakeUnavailableError:  # an unreachable lake when only the warehouse is a target: generate instead
         manifests = [None]
     if all(m is not None and m.dataset == p.bronze_identity for m in manifests):
-        return {t: bronze.read(t, day) for t in TABLES}, True
+        try:
+            return {t: bronze.read(t, day) for t in TABLES}, True
+        except ManifestError:  # a rewrite that did not finish: generate the day again
+            pass
     frames = dict(iter_day(p.config, day, threads=2))
     if write:
         for table, frame in frames.items():

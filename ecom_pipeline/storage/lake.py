@@ -148,17 +148,27 @@ class LakeLayer:
             return None
         return Manifest.from_json(self.store.get(key))
 
-    def read(self, table: str, day: dt.date, *, verify: bool = False) -> pl.DataFrame:
-        """The partition as its manifest lists it (chunk order); `verify` checks every file's sha256."""
+    def read(self, table: str, day: dt.date, *, verify: bool = True) -> pl.DataFrame:
+        """The partition as its manifest lists it (chunk order).
+
+        Files keep fixed names, so a rewrite that failed half-way can leave new bytes under an old manifest:
+        checking each file's sha256 against the manifest (the default) refuses such a partition instead of
+        returning a mix; re-running the write publishes it whole.
+        """
         manifest = self.manifest(table, day)
         if manifest is None:
             raise ManifestError(f"{self.name}/{partition_prefix(table, day)} has no manifest")
         frames = []
         for entry in manifest.files:
             key = f"{partition_prefix(table, day)}/{entry.name}"
+            if not self.store.exists(key):
+                raise ManifestError(f"{self.name}/{key} is listed in its manifest but missing")
             data = self.store.get(key)
             if verify and hashlib.sha256(data).hexdigest() != entry.sha256:
-                raise ManifestError(f"{self.name}/{key} does not match its manifest (sha256 differs)")
+                raise ManifestError(
+                    f"{self.name}/{key} does not match its manifest (a rewrite did not finish): "
+                    "write the partition again"
+                )
             frames.append(pl.read_parquet(io.BytesIO(data)))
         return pl.concat(frames) if frames else pl.DataFrame()
 

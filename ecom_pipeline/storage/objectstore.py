@@ -218,10 +218,21 @@ class S3Store:
         return sorted(k[strip:] for k in keys)
 
     def delete(self, keys: list[str]) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
         for start in range(0, len(keys), 1000):
             batch = [{"Key": self._key(k)} for k in keys[start : start + 1000]]
-            if batch:
-                self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+            if not batch:
+                continue
+            try:
+                response = self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+            except (BotoCoreError, ClientError) as exc:
+                raise self._fail("delete from", exc) from exc
+            if response.get("Errors"):
+                first = response["Errors"][0]
+                raise LakeUnavailableError(
+                    f"cannot delete {first.get('Key')} from {self.url}: {first.get('Message', first.get('Code'))}"
+                )
 
     def check(self) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -240,7 +251,9 @@ def open_store(url: str, s3: S3Settings | None = None) -> ObjectStore:
             raise LakeUnavailableError(f"lake URL {url!r} names no bucket")
         return S3Store(parts.netloc, parts.path, s3 or S3Settings.from_environment())
     if parts.scheme == "file":
-        return LocalStore(Path(parts.path))
+        from urllib.request import url2pathname
+
+        return LocalStore(Path(url2pathname(parts.path)))
     if parts.scheme in ("", "c", "d") or len(parts.scheme) == 1:  # plain paths (and Windows drive letters)
         return LocalStore(Path(url))
     raise LakeUnavailableError(f"lake URL {url!r}: use s3://bucket/prefix, file:///path or a plain path")
