@@ -23,14 +23,24 @@ def _with_database(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def pg_server_url() -> Iterator[str]:
     """An administrative URL of a real PostgreSQL server."""
     url = os.environ.get("ECOM_DATABASE_URL")
     if url:
-        return url
+        yield url
+        return
+    import shutil
+    import tempfile
+
     from ecom_pipeline.storage.postgres import embedded_url
 
-    return embedded_url(tmp_path_factory.mktemp("pg-home"))
+    # Outside pytest's temp folder: pgserver runs the server as another user when started as root, and a
+    # later pytest session resetting that folder's permissions would pull the data directory from under it.
+    home = Path(tempfile.mkdtemp(prefix="ecom-test-pg-"))
+    try:
+        yield embedded_url(home, keep_running=False)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -17,13 +17,17 @@ class DatabaseUnavailableError(RuntimeError):
     """The database cannot be reached; the message is one line naming where we tried."""
 
 
-def embedded_url(home: Path) -> str:
-    """Start (or re-attach to) the embedded PostgreSQL under `<home>/postgres` and return its URL."""
+def embedded_url(home: Path, *, keep_running: bool = True) -> str:
+    """Start (or re-attach to) the embedded PostgreSQL under `<home>/postgres` and return its URL.
+
+    `keep_running` leaves it up after this process exits, for the next run, dbt and psql; otherwise it
+    stops with the last process attached to it.
+    """
     import pgserver
 
     folder = (home / "postgres").resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(folder, cleanup_mode=None)
+    server = pgserver.get_server(folder, cleanup_mode=None if keep_running else "stop")
     return server.get_uri()
 
 

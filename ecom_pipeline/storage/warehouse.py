@@ -185,6 +185,10 @@ class Warehouse:
     def publish(self, day: dt.date, epoch: dt.date) -> list[TableLoad]:
         """Swap the staged day into `raw` in one transaction (constraints checked at commit)."""
         loads = []
+        # Creating a partition locks its parent: do it in a short transaction of its own, not the swap's.
+        with self.transaction() as conn:
+            for table in sorted(FACTS):
+                conn.execute("SELECT raw.ensure_day_partition(%s, %s)", (table, day))
         with self.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('ecom_pipeline.warehouse'))")
             staged = conn.execute(
@@ -199,8 +203,6 @@ class Warehouse:
                 start = time.perf_counter()
                 columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*_columns(table), "_partition_date"])
                 raw, stage = sql.Identifier(RAW, table), sql.Identifier(STAGE, table)
-                if table in FACTS:
-                    conn.execute("SELECT raw.ensure_day_partition(%s, %s)", (table, day))
                 conn.execute(sql.SQL("DELETE FROM {} WHERE _partition_date = %s").format(raw), (day,))
                 moved = conn.execute(
                     sql.SQL(
