@@ -138,6 +138,8 @@ def land(settings: Settings, days: Iterable[dt.date], on_day: Callable[[dt.date]
             for load in p.warehouse.publish(day, p.config.epoch):
                 p.results.append(Landed(load.table, day, "warehouse:published", load.rows, 0, load.seconds))
         else:
+            if p.warehouse is not None:  # refuse before the lake is written for a day the warehouse refuses
+                p.warehouse.preflight(day, p.identity, p.config.epoch, publishing=False)
             bronze, _reused = _bronze(p, day, write=to_lake)
             silver = day_to_silver(day, bronze, pii=settings.pii, salt=str(settings.seed))
             if to_lake:

@@ -16,6 +16,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+# Read once, before any test's fixtures clear ECOM_* variables from the environment.
+DATABASE_URL = os.environ.get("ECOM_DATABASE_URL")
+
 
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
@@ -25,9 +28,8 @@ def _with_database(url: str, name: str) -> str:
 @pytest.fixture(scope="session")
 def pg_server_url() -> Iterator[str]:
     """An administrative URL of a real PostgreSQL server."""
-    url = os.environ.get("ECOM_DATABASE_URL")
-    if url:
-        yield url
+    if DATABASE_URL:
+        yield DATABASE_URL
         return
     import shutil
     import tempfile
@@ -40,6 +42,9 @@ def pg_server_url() -> Iterator[str]:
     try:
         yield embedded_url(home, keep_running=False)
     finally:
+        import pgserver
+
+        pgserver.get_server(home / "postgres").cleanup()  # stop it before its folder goes
         shutil.rmtree(home, ignore_errors=True)
 
 

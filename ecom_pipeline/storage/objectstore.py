@@ -194,7 +194,7 @@ class S3Store:
             raise self._fail(f"read {key} from", exc) from exc
 
     def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             self._client.head_object(Bucket=self.bucket, Key=self._key(key))
@@ -202,6 +202,8 @@ class S3Store:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return False
+            raise self._fail(f"read {key} from", exc) from exc
+        except BotoCoreError as exc:
             raise self._fail(f"read {key} from", exc) from exc
 
     def list(self, prefix: str) -> list[str]:

@@ -22,7 +22,7 @@ from psycopg import sql
 
 from ecom_pipeline.generation.schemas import CONTRACTS, TABLES
 from ecom_pipeline.storage.digest import rows_digest
-from ecom_pipeline.storage.postgres import connect
+from ecom_pipeline.storage.postgres import DatabaseUnavailableError, connect, redact
 
 RAW = "raw"
 STAGE = "raw_stage"
@@ -66,8 +66,16 @@ class Warehouse:
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
-        with connect(self.url) as conn, conn.transaction():
-            yield conn
+        import psycopg
+
+        try:
+            with connect(self.url) as conn, conn.transaction():
+                yield conn
+        except psycopg.OperationalError as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DatabaseUnavailableError(
+                f"lost the connection to PostgreSQL at {redact(self.url)}: {reason}"
+            ) from exc
 
     def migrate(self) -> None:
         from ecom_pipeline.storage.migrate import upgrade
@@ -182,9 +190,24 @@ class Warehouse:
                 loads.append(TableLoad(table, day, frame.height, len(data), time.perf_counter() - start))
         return loads
 
+    def _is_staged(self, day: dt.date) -> bool:
+        with connect(self.url) as conn:
+            (n,) = conn.execute(
+                sql.SQL("SELECT count(*) FROM {} WHERE day = %s AND status = 'staged'").format(LEDGER), (day,)
+            ).fetchone()
+        return n == len(TABLES)
+
+    def preflight(self, day: dt.date, identity: Mapping[str, str], epoch: dt.date, *, publishing: bool) -> None:
+        """The checks stage and publish make, before anything else (the lake) is written for the day."""
+        with connect(self.url) as conn:
+            self._check_identity(conn, identity)
+            self._check_contiguous(conn, epoch, day, published=publishing)
+
     def publish(self, day: dt.date, epoch: dt.date) -> list[TableLoad]:
         """Swap the staged day into `raw` in one transaction (constraints checked at commit)."""
         loads = []
+        if not self._is_staged(day):
+            raise WarehouseError(f"cannot publish {day}: it is not staged (stage it first)")
         # Creating a partition locks its parent: do it in a short transaction of its own, not the swap's.
         with self.transaction() as conn:
             for table in sorted(FACTS):
@@ -218,7 +241,10 @@ class Warehouse:
                 conn.execute(sql.SQL("DELETE FROM {} WHERE _partition_date = %s").format(stage), (day,))
                 loads.append(TableLoad(table, day, moved, 0, time.perf_counter() - start))
             conn.execute(
-                sql.SQL("UPDATE {} SET status = 'published', published_at = now() WHERE day = %s").format(LEDGER),
+                sql.SQL(
+                    "UPDATE {} SET status = 'published', published_at = now(), published_rows = rows,"
+                    " published_sha256 = sha256 WHERE day = %s"
+                ).format(LEDGER),
                 (day,),
             )
         return loads
@@ -252,7 +278,7 @@ class Warehouse:
             for block in cp:
                 buffer.write(block)
         raw = (
-            pl.read_csv(io.BytesIO(buffer.getvalue()), infer_schema=False, missing_utf8_is_empty_string=False)
+            pl.read_csv(io.BytesIO(buffer.getvalue()), infer_schema=False)
             if buffer.getvalue()
             else pl.DataFrame(schema={c.name: pl.String for c in contract.columns})
         )
@@ -261,6 +287,8 @@ class Warehouse:
             col = pl.col(c.name)
             if isinstance(c.dtype, pl.Datetime):
                 out.append(col.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us").dt.replace_time_zone("UTC"))
+            elif c.dtype == pl.Date:
+                out.append(col.str.to_date("%Y-%m-%d"))
             elif c.dtype == pl.Boolean:
                 out.append(col.replace_strict({"t": True, "f": False}, default=None, return_dtype=pl.Boolean))
             else:

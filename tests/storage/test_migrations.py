@@ -37,6 +37,8 @@ LEDGER_COLUMNS = (
     ("loaded_at", "timestamp with time zone", "NO"),
     ("status", "text", "NO"),
     ("published_at", "timestamp with time zone", "YES"),
+    ("published_rows", "bigint", "YES"),
+    ("published_sha256", "text", "YES"),
 )
 DAY = dt.date(2026, 1, 1)
 TS = dt.datetime(2026, 1, 1, 12, 30, tzinfo=dt.UTC)

@@ -425,12 +425,15 @@ CREATE TABLE raw._ecom_partitions (
     loaded_at       timestamptz NOT NULL DEFAULT now(),
     status          text        NOT NULL,
     published_at    timestamptz,
+    published_rows  bigint,
+    published_sha256 text,
     CONSTRAINT _ecom_partitions_pkey PRIMARY KEY (table_name, day),
     CONSTRAINT _ecom_partitions_status_valid CHECK (status IN ('staged', 'published'))
 );
 
 COMMENT ON TABLE raw._ecom_partitions IS
-    'Ledger of loaded day partitions: one row per (table_name, day), staged then published.';
+    'Ledger of loaded day partitions: one row per (table_name, day), staged then published. rows/sha256 '
+    'describe the latest staged version; published_rows/published_sha256 what raw holds.';
 """
 
 DROP_ALL = """
