@@ -572,3 +572,18 @@ def test_an_s3_url_without_a_bucket_is_refused(variables: dict[str, str], tmp_pa
 def test_an_unknown_scheme_is_refused_naming_the_url(url: str, tmp_path: Path) -> None:
     with pytest.raises(LakeUnavailableError, match=re.escape(url)):
         resolve_lake(tmp_path, {"ECOM_LAKE_URL": url})
+
+
+def test_athena_ddl_declares_every_contract_column_and_projects_the_date_partitions() -> None:
+    from ecom_pipeline.generation.schemas import CONTRACTS
+    from ecom_pipeline.storage.athena import athena_ddl_all
+
+    ddl = athena_ddl_all("s3://acme/lake/silver", "shop")
+    for table, contract in CONTRACTS.items():
+        block = ddl.split(f"`shop`.`{table}`")[1].split(";")[0]
+        for column in contract.columns:
+            assert f"`{column.name}`" in block, (table, column.name)
+        assert f"LOCATION 's3://acme/lake/silver/{table}/'" in block
+        assert "PARTITIONED BY (`date` string)" in block
+        assert "storage.location.template' = 's3://acme/lake/silver/" + table + "/date=${date}/'" in block
+    assert "decimal(12,2)" in ddl and "timestamp" in ddl
