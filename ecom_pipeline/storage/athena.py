@@ -21,16 +21,21 @@ def _hive_type(dtype: pl.DataType) -> str:
     ]
 
 
+def _comment(text: str) -> str:
+    """Comments without quotes or semicolons, so tools that split scripts on ';' keep statements whole."""
+    return text.replace("'", "").replace(";", ",")
+
+
 def athena_ddl(table: str, location: str, database: str = "ecom", start: str = "2026-01-01") -> str:
     """CREATE EXTERNAL TABLE for one table of a layer at `location` (e.g. s3://bucket/lake/silver)."""
     contract = CONTRACTS[table]
     columns = ",\n".join(
-        f"  `{c.name}` {_hive_type(c.dtype)} COMMENT '{c.description.replace(chr(39), '')}'" for c in contract.columns
+        f"  `{c.name}` {_hive_type(c.dtype)} COMMENT '{_comment(c.description)}'" for c in contract.columns
     )
     root = location.rstrip("/")
     return (
         f"CREATE EXTERNAL TABLE IF NOT EXISTS `{database}`.`{table}` (\n{columns}\n)\n"
-        f"COMMENT '{contract.description.replace(chr(39), '')}'\n"
+        f"COMMENT '{_comment(contract.description)}'\n"
         "PARTITIONED BY (`date` string)\n"
         "STORED AS PARQUET\n"
         f"LOCATION '{root}/{table}/'\n"
