@@ -253,9 +253,27 @@ def contract(out: str | None) -> None:
         click.echo(text)
 
 
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _progress(console: Any, verb: str) -> Any:
+    """A per-day progress bar on a terminal (nothing when output is piped or in CI)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn(f"[bold]{verb}[/] {{task.description}}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+        transient=True,
+    )
+
+
 def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: Path) -> None:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ecom_pipeline.generation import Chunk
     from ecom_pipeline.generation.dataset import dataset_metadata, generate_days
@@ -268,18 +286,10 @@ def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: Path) -
     except OSError as exc:
         raise SettingsError(f"--out={out}: not writable ({exc.strerror or exc})") from None
     console = Console(stderr=True)
-    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    days = _days(start, end)
     totals: dict[str, list[float]] = {}
     began = time.perf_counter()
-    with Progress(
-        TextColumn("[bold]generating[/] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not console.is_terminal,
-        transient=True,
-    ) as progress:
+    with _progress(console, "generating") as progress:
         task = progress.add_task(start.isoformat(), total=len(days))
         for day, frames in generate_days(config, days, chunk):
             progress.update(task, description=day.isoformat())
@@ -294,22 +304,13 @@ def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: Path) -
 
 def _run_load(settings: Settings, start: dt.date, end: dt.date) -> None:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ecom_pipeline.landing import land
 
     console = Console(stderr=True)
-    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    days = _days(start, end)
     began = time.perf_counter()
-    with Progress(
-        TextColumn("[bold]landing[/] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not console.is_terminal,
-        transient=True,
-    ) as progress:
+    with _progress(console, "landing") as progress:
         task = progress.add_task(start.isoformat(), total=len(days))
         result = land(settings, days, on_day=lambda d: progress.update(task, advance=1, description=d.isoformat()))
     _print_load_summary(result, start, end, time.perf_counter() - began)
