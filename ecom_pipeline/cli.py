@@ -157,6 +157,23 @@ def load(**flags: Any) -> None:
     _run_load(settings, start, end)
 
 
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("dagster_args", nargs=-1, type=click.UNPROCESSED)
+@_fail_cleanly
+def ui(dagster_args: tuple[str, ...]) -> None:
+    """Open the Dagster UI (`dagster dev`) with a local instance under <home>/dagster."""
+    import os
+    import shutil
+
+    home = (_settings().home / "dagster").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").touch()  # an empty config: local SQLite storage in DAGSTER_HOME
+    os.environ["DAGSTER_HOME"] = str(home)
+    dagster = shutil.which("dagster") or "dagster"
+    click.echo(f"DAGSTER_HOME={home}", err=True)
+    os.execvp(dagster, [dagster, "dev", "-m", "ecom_pipeline.definitions", *dagster_args])
+
+
 @main.group()
 def lake() -> None:
     """The medallion lake: where it is, and table definitions for other engines."""

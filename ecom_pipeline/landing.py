@@ -6,8 +6,9 @@ This composes the generation library and the storage layer; the CLI and the Dags
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -49,15 +50,19 @@ class LandingPlan:
     results: list[Landed] = field(default_factory=list)
 
 
-def plan(settings: Settings) -> LandingPlan:
-    """Resolve the lake and the warehouse and check both are reachable (one clear error otherwise)."""
+def plan(settings: Settings, environ: Mapping[str, str] | None = None) -> LandingPlan:
+    """Resolve the lake and the warehouse and check both are reachable (one clear error otherwise).
+
+    `environ` holds the locations (`ECOM_LAKE_*`, `ECOM_DATABASE_URL`, `AWS_*`); the process environment by default.
+    """
+    env = dict(os.environ if environ is None else environ)
     config = settings.generator_config()
-    lake = resolve_lake(settings.home)
+    lake = resolve_lake(settings.home, env)
     if "lake" in settings.targets:
         lake.check()
     warehouse = None
     if "warehouse" in settings.targets:
-        warehouse = Warehouse(database_url(settings.home))
+        warehouse = Warehouse(database_url(settings.home, env))
         warehouse.migrate()
     return LandingPlan(
         settings=settings,
@@ -120,6 +125,39 @@ def clear_lake(p: LandingPlan) -> None:
             store.delete(store.list(table))
 
 
+def bronze_step(p: LandingPlan, day: dt.date) -> dict[str, pl.DataFrame]:
+    """Generate the day (or reuse bronze of the same dataset) and write it to the bronze layer."""
+    frames, _ = _bronze(p, day, write=True)
+    return frames
+
+
+def silver_step(p: LandingPlan, day: dt.date, bronze: dict[str, pl.DataFrame] | None = None) -> dict[str, pl.DataFrame]:
+    """Conform bronze (read from the lake unless given) and write the silver layer."""
+    if bronze is None:
+        bronze = {t: p.lake.bronze.read(t, day) for t in TABLES}
+    silver = day_to_silver(day, bronze, pii=p.settings.pii, salt=str(p.settings.seed))
+    _write_layer(p, p.lake.silver, day, silver)
+    return silver
+
+
+def stage_step(p: LandingPlan, day: dt.date, silver: dict[str, pl.DataFrame] | None = None) -> None:
+    """Write: COPY the day's silver (read from the lake unless given) into raw_stage."""
+    if p.warehouse is None:
+        raise WarehouseError("staging needs the warehouse as a target")
+    if silver is None:
+        silver = {t: p.lake.silver.read(t, day) for t in TABLES}
+    for load in p.warehouse.stage(day, silver, p.identity, p.config.epoch):
+        p.results.append(Landed(load.table, day, "warehouse:staged", load.rows, load.bytes, load.seconds))
+
+
+def publish_step(p: LandingPlan, day: dt.date) -> None:
+    """Publish: swap the staged day into raw."""
+    if p.warehouse is None:
+        raise WarehouseError("--publish-only publishes staged days in the warehouse: add it to --to")
+    for load in p.warehouse.publish(day, p.config.epoch):
+        p.results.append(Landed(load.table, day, "warehouse:published", load.rows, 0, load.seconds))
+
+
 def land(settings: Settings, days: Iterable[dt.date], on_day: Callable[[dt.date], None] | None = None) -> LandingPlan:
     """Land each day in order: bronze, silver, then stage and publish in the warehouse."""
     p = plan(settings)
@@ -133,17 +171,15 @@ def land(settings: Settings, days: Iterable[dt.date], on_day: Callable[[dt.date]
         check_lake_identity(p)
     for day in days:
         if settings.publish_only:
-            if p.warehouse is None:
-                raise WarehouseError("--publish-only publishes staged days in the warehouse: add it to --to")
-            for load in p.warehouse.publish(day, p.config.epoch):
-                p.results.append(Landed(load.table, day, "warehouse:published", load.rows, 0, load.seconds))
+            publish_step(p, day)
         else:
             if p.warehouse is not None:  # refuse before the lake is written for a day the warehouse refuses
                 p.warehouse.preflight(day, p.identity, p.config.epoch, publishing=False)
             bronze, _reused = _bronze(p, day, write=to_lake)
-            silver = day_to_silver(day, bronze, pii=settings.pii, salt=str(settings.seed))
             if to_lake:
-                _write_layer(p, p.lake.silver, day, silver)
+                silver = silver_step(p, day, bronze)
+            else:
+                silver = day_to_silver(day, bronze, pii=settings.pii, salt=str(settings.seed))
             if p.warehouse is not None:
                 step = p.warehouse.stage if settings.stage_only else p.warehouse.load
                 target = "warehouse:staged" if settings.stage_only else "warehouse"

@@ -1,0 +1,1 @@
+"""Dagster wiring: assets, checks, jobs, schedules and resources that compose the other layers."""
