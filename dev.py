@@ -4,6 +4,7 @@
     python3 dev.py demo    # install everything, then generate the first week of `small` data
     python3 dev.py test    # install everything, then run the whole test suite
     python3 dev.py lint    # ruff check and format check
+    python3 dev.py run CMD # any command inside the project environment (dagster, dbt, python ...)
     python3 dev.py <any ecom command ...>
 
 It installs uv if it is missing (into a private virtualenv under .ecom/, so the system Python is never
@@ -47,6 +48,8 @@ def main(argv: list[str]) -> int:
         run = [uv, "run", "--frozen", "ruff"]
         checks = [[*run, "check", "."], [*run, "format", "--check", "."]]
         return max(subprocess.call(cmd, cwd=ROOT) for cmd in checks)
+    if args[0] == "run":
+        return subprocess.call([uv, "run", "--frozen", *args[1:]], cwd=ROOT)
     tool = ["pytest", *args[1:]] if args[0] == "test" else ["ecom", *args]
     return subprocess.call([uv, "run", "--frozen", *tool], cwd=ROOT)
 

@@ -1,0 +1,98 @@
+"""The Dagster definitions: what the graph holds and how it is partitioned, without running anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+import pytest
+
+from ecom_pipeline.generation.schemas import TABLES
+
+LAYERS = ("bronze", "silver", "raw_stage", "raw")
+
+
+@pytest.fixture
+def defs(monkeypatch: pytest.MonkeyPatch, tmp_path) -> dg.Definitions:
+    monkeypatch.setenv("ECOM_EPOCH", "2026-01-01")
+    monkeypatch.setenv("ECOM_HOME", str(tmp_path))
+    monkeypatch.delenv("ECOM_ENV", raising=False)
+    from ecom_pipeline.definitions import build_definitions
+
+    return build_definitions()
+
+
+def test_every_table_has_an_asset_in_every_layer_keyed_layer_then_table(defs):
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert keys == {f"{layer}/{table}" for layer in LAYERS for table in TABLES}
+
+
+def test_assets_are_grouped_by_layer(defs):
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        assert graph.get(key).group_name == key.path[0]
+
+
+def test_the_graph_flows_bronze_silver_stage_raw_and_raw_waits_for_its_previous_day(defs):
+    graph = defs.resolve_asset_graph()
+    for table in TABLES:
+        assert graph.get(dg.AssetKey(["silver", table])).parent_keys == {dg.AssetKey(["bronze", table])}
+        assert graph.get(dg.AssetKey(["raw_stage", table])).parent_keys == {dg.AssetKey(["silver", table])}
+        raw = dg.AssetKey(["raw", table])
+        assert graph.get(raw).parent_keys == {dg.AssetKey(["raw_stage", table]), raw}
+        mapping = graph.get(raw).partition_mappings[raw]
+        assert isinstance(mapping, dg.TimeWindowPartitionMapping)
+        assert (mapping.start_offset, mapping.end_offset) == (-1, -1)
+
+
+def test_bronze_is_one_step_so_related_tables_never_get_out_of_step(defs):
+    graph = defs.resolve_asset_graph()
+    bronze = {graph.get(dg.AssetKey(["bronze", t])).assets_def for t in TABLES}
+    assert len(bronze) == 1
+    assert not next(iter(bronze)).can_subset
+
+
+def test_partitions_are_daily_from_the_epoch_and_never_offer_todays_partial_day(defs):
+    partitions = defs.resolve_asset_graph().get(dg.AssetKey(["raw", "orders"])).partitions_def
+    keys = partitions.get_partition_keys()
+    assert keys[0] == "2026-01-01"
+    assert keys[-1] < dt.datetime.now(dt.UTC).date().isoformat()
+    assert partitions.get_partition_keys(current_time=dt.datetime(2026, 1, 3, 12, tzinfo=dt.UTC)) == [
+        "2026-01-01",
+        "2026-01-02",
+    ]
+
+
+def test_the_epoch_comes_from_ecom_epoch_not_the_clock(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    monkeypatch.setenv("ECOM_EPOCH", "2025-06-01")
+    monkeypatch.setenv("ECOM_HOME", str(tmp_path))
+    from ecom_pipeline.definitions import build_definitions
+
+    graph = build_definitions().resolve_asset_graph()
+    assert graph.get(dg.AssetKey(["bronze", "orders"])).partitions_def.get_first_partition_key() == "2025-06-01"
+
+
+def test_every_landing_step_runs_a_range_as_one_run(defs):
+    for assets_def in {n.assets_def for n in defs.resolve_asset_graph().asset_nodes}:
+        assert assets_def.backfill_policy == dg.BackfillPolicy.single_run()
+
+
+def test_the_daily_simulation_schedule_runs_yesterdays_partition_of_the_whole_pipeline(defs):
+    schedule = defs.resolve_schedule_def("daily_simulation")
+    assert schedule.job_name == "daily_pipeline"
+    context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 3, 10, 0, 5, tzinfo=dt.UTC))
+    requests = list(schedule.evaluate_tick(context).run_requests or [])
+    assert [r.partition_key for r in requests] == ["2026-03-09"]
+
+
+def test_runs_execute_in_process_by_default(defs):
+    job = defs.resolve_job_def("daily_pipeline")
+    assert job.executor_def.name == "in_process"
+
+
+def test_an_unknown_ecom_env_is_refused_naming_it(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ECOM_ENV", "staging")
+    from ecom_pipeline.defs.resources import environment
+
+    with pytest.raises(ValueError, match="ECOM_ENV='staging'"):
+        environment()
