@@ -13,7 +13,7 @@ from ecom_pipeline.defs.resources import environment, resources_for
 def build_definitions() -> dg.Definitions:
     partitions = daily_partitions(epoch_from_environment())
     assets = build_landing_assets(partitions)
-    daily = dg.define_asset_job("daily_pipeline", selection=dg.AssetSelection.all(), partitions_def=partitions)
+    daily = dg.define_asset_job("daily_pipeline", selection=dg.AssetSelection.all())
     return dg.Definitions(
         assets=assets,
         jobs=[daily, build_chunked_job(partitions)],

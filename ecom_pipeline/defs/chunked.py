@@ -71,10 +71,15 @@ def publish_chunks(context: dg.OpExecutionContext, ecom: EcomResource, parts: li
         raise dg.Failure(f"no chunk wrote {', '.join(sorted(missing))}")
 
 
-def build_chunked_job(partitions: dg.PartitionsDefinition) -> dg.JobDefinition:
+def build_chunked_job(
+    partitions: dg.PartitionsDefinition, executor: dg.ExecutorDefinition | None = None
+) -> dg.JobDefinition:
+    """The fan-out job; pass dagster-k8s's `k8s_job_executor` (or Celery's) to spread chunks over workers."""
+
     @dg.job(
         name="generate_bronze_in_chunks",
         partitions_def=partitions,
+        executor_def=executor,
         description="One day's bronze as N chunk steps fanned out, then published together (for scale-out).",
     )
     def generate_bronze_in_chunks() -> None:

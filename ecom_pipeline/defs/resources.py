@@ -86,6 +86,9 @@ def _deployed() -> EcomResource:
         home=env.get("ECOM_HOME", "/opt/dagster/ecom"),
         database_url=dg.EnvVar("ECOM_DATABASE_URL"),
         lake_url=dg.EnvVar("ECOM_LAKE_URL"),
+        lake_bronze=env.get("ECOM_LAKE_BRONZE"),
+        lake_silver=env.get("ECOM_LAKE_SILVER"),
+        lake_gold=env.get("ECOM_LAKE_GOLD"),
     )
 
 
