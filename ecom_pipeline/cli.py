@@ -174,6 +174,26 @@ def ui(dagster_args: tuple[str, ...]) -> None:
     os.execvp(dagster, [dagster, "dev", "-m", "ecom_pipeline.definitions", *dagster_args])
 
 
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
+@_fail_cleanly
+def dbt(dbt_args: tuple[str, ...]) -> None:
+    """Run dbt on the project's dbt_project against the configured warehouse (the embedded one included)."""
+    import os
+    import shutil
+
+    from ecom_pipeline.storage.postgres import database_url, libpq_environment
+
+    project = Path(__file__).resolve().parent.parent / "dbt_project"
+    os.environ.update(libpq_environment(database_url(_settings().home)))
+    args = list(dbt_args)
+    for flag, value in (("--project-dir", project), ("--profiles-dir", project)):
+        if flag not in args and args and not args[0].startswith("-"):
+            args += [flag, str(value)]
+    executable = shutil.which("dbt") or "dbt"
+    os.execvp(executable, [executable, *args])
+
+
 @main.group()
 def lake() -> None:
     """The medallion lake: where it is, and table definitions for other engines."""

@@ -81,3 +81,22 @@ def psql_executable() -> str:
     raise DatabaseUnavailableError(
         "no psql found: install the PostgreSQL client or use `ecom db url` with another tool"
     )
+
+
+def libpq_environment(url: str) -> dict[str, str]:
+    """PG* variables for tools that read libpq's environment (dbt's profile, psql), from a URL.
+
+    Handles the embedded server's form, where the host is a socket directory in the query string.
+    """
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    env = {
+        "PGHOST": query.get("host") or parts.hostname or "127.0.0.1",
+        "PGPORT": str(query.get("port") or parts.port or 5432),
+        "PGUSER": unquote(parts.username or query.get("user") or "postgres"),
+        "PGPASSWORD": unquote(parts.password or query.get("password") or ""),
+        "PGDATABASE": unquote(parts.path.lstrip("/") or query.get("dbname") or "postgres"),
+    }
+    return env

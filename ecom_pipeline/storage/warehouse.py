@@ -294,3 +294,32 @@ class Warehouse:
             else:
                 out.append(col.cast(c.dtype))
         return raw.select(out)
+
+
+def read_query(
+    url: str, schema: str, table: str, *, where_column: str | None = None, day: dt.date | None = None
+) -> pl.DataFrame:
+    """A whole table (or the rows of one day) of any schema, with PostgreSQL's types mapped to polars.
+
+    Used to export dbt's marts, whose columns are not in the data contract.
+    """
+    import psycopg
+
+    query = sql.SQL("SELECT * FROM {}").format(sql.Identifier(schema, table))
+    params: tuple = ()
+    if where_column is not None:
+        query = sql.SQL("{} WHERE {} = %s").format(query, sql.Identifier(where_column))
+        params = (day,)
+    with connect(url) as conn, conn.cursor(row_factory=psycopg.rows.tuple_row) as cur:
+        cur.execute(query, params)
+        names = [d.name for d in cur.description]
+        records = cur.fetchall()
+    columns = list(zip(*records, strict=True)) if records else [[] for _ in names]
+    frame = pl.DataFrame({n: pl.Series(n, list(v), strict=False) for n, v in zip(names, columns, strict=True)})
+    return frame.with_columns(
+        [
+            pl.col(n).dt.convert_time_zone("UTC")
+            for n, t in frame.schema.items()
+            if isinstance(t, pl.Datetime) and t.time_zone
+        ]
+    )
