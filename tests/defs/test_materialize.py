@@ -37,6 +37,9 @@ def _assets(defs: dg.Definitions) -> list[dg.AssetsDefinition]:
     return list({n.assets_def for n in defs.resolve_asset_graph().asset_nodes})
 
 
+LANDING = dg.AssetSelection.groups("bronze", "silver", "raw_stage", "raw")
+
+
 def _count(url: str, sql: str) -> int:
     with psycopg.connect(url) as conn:
         return conn.execute(sql).fetchone()[0]
@@ -44,7 +47,7 @@ def _count(url: str, sql: str) -> int:
 
 def test_materializing_a_day_lands_it_in_the_lake_and_the_warehouse_with_metadata(env):
     defs = _defs()
-    result = dg.materialize(_assets(defs), partition_key="2026-01-01")
+    result = dg.materialize(_assets(defs), partition_key="2026-01-01", selection=LANDING)
     assert result.success
     lake = resolve_lake(Path(env["ECOM_HOME"]))
     for table in TABLES:
@@ -70,7 +73,7 @@ def test_materializing_a_day_lands_it_in_the_lake_and_the_warehouse_with_metadat
 def test_a_date_range_runs_as_one_run_and_publishes_the_days_in_order(env):
     defs = _defs()
     tags = {"dagster/asset_partition_range_start": "2026-01-01", "dagster/asset_partition_range_end": "2026-01-03"}
-    result = dg.materialize(_assets(defs), tags=tags)
+    result = dg.materialize(_assets(defs), tags=tags, selection=LANDING)
     assert result.success
     published = _count(
         env["ECOM_DATABASE_URL"], "SELECT count(DISTINCT day) FROM raw._ecom_partitions WHERE status = 'published'"
@@ -80,7 +83,7 @@ def test_a_date_range_runs_as_one_run_and_publishes_the_days_in_order(env):
 
 def test_a_manual_run_of_a_day_whose_earlier_days_are_missing_fails_naming_the_first_missing_day(env):
     defs = _defs()
-    result = dg.materialize(_assets(defs), partition_key="2026-01-03", raise_on_error=False)
+    result = dg.materialize(_assets(defs), partition_key="2026-01-03", raise_on_error=False, selection=LANDING)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "2026-01-01 is not staged or published" in failure.event_specific_data.error.to_string()
@@ -152,3 +155,19 @@ def test_four_chunks_on_the_multiprocess_executor_give_exactly_the_data_of_one(e
     for table in TABLES:
         assert len(chunked.manifest(table, DAY2).files) == 4
         assert chunked.read(table, DAY2).equals(whole.read(table, DAY2)), table
+
+
+@pytest.mark.slow
+def test_a_day_runs_end_to_end_through_dbt_into_the_gold_layer(env):
+    defs = _defs()
+    result = dg.materialize(_assets(defs), partition_key="2026-01-01")
+    assert result.success
+    url = env["ECOM_DATABASE_URL"]
+    assert _count(url, "SELECT orders FROM marts.agg_daily_revenue WHERE order_date = '2026-01-01'") == _count(
+        url, "SELECT count(*) FROM raw.orders WHERE _partition_date = '2026-01-01'"
+    )
+    gold = resolve_lake(Path(env["ECOM_HOME"])).gold
+    assert gold.read("agg_daily_revenue", DAY1).height == 1
+    assert gold.read("dim_customers", DAY1).height == _count(url, "SELECT count(*) FROM marts.dim_customers")
+    checks = result.get_asset_check_evaluations()
+    assert checks and all(c.passed for c in checks)
