@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -34,6 +32,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from common import cpus as _cpus
+from common import load as _load
+from common import peak_rss_bytes as _peak_rss_bytes
+from common import table as _table
+from common import verdict as _verdict
 
 SEED = 42
 EPOCH = dt.date(2026, 1, 1)
@@ -60,11 +64,6 @@ DESCRIPTIONS = {
 
 
 # --------------------------------------------------------------------------------------------- child
-
-
-def _peak_rss_bytes() -> int:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
 
 
 def _timed_frames(frames: Iterable[tuple[str, Any]], spent: dict[str, float]) -> Iterator[tuple[str, Any]]:
@@ -309,22 +308,6 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
-def _table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
-
-    def fmt(cells: list[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        )
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([fmt(header), rule, *(fmt(r) for r in rows)]).rstrip()
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
 def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, load: tuple[float, float]) -> dict[str, Any]:
     out: list[str] = []
     n = args.repeat
@@ -461,10 +444,6 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, load: t
     }
 
 
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per case (median reported)")
@@ -517,10 +496,6 @@ def main(argv: list[str] | None = None) -> int:
         }
         Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
     return 0
-
-
-def _load() -> float:
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
 def _versions() -> dict[str, str]:

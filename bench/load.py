@@ -42,7 +42,6 @@ import json
 import os
 import platform
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -52,7 +51,16 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from common import admin as _admin
+from common import cpus as _cpus
+from common import drop_database as _drop_database
+from common import load as _load
+from common import peak_rss_bytes as _peak_rss_bytes
+from common import server_version as _server_version
+from common import table as _table
+from common import verdict as _verdict
+from common import with_database as _with_database
 
 SEED = 42
 XLARGE_DAY = dt.date(2026, 1, 1)
@@ -81,36 +89,6 @@ PAIRS = (("pg", "pg-ours", "pg-copy", TARGET_PG_RATIO), ("lake", "lake-ours", "l
 
 
 # --------------------------------------------------------------------------------------------- child
-
-
-def _peak_rss_bytes() -> int:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def _admin(url: str, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-        for statement, params in statements:
-            conn.execute(statement, params)  # type: ignore[arg-type]
-
-
-def _drop_database(admin_url: str, name: str) -> None:
-    _admin(
-        admin_url,
-        [
-            (
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                (name,),
-            ),
-            (f'DROP DATABASE IF EXISTS "{name}"', ()),
-        ],
-    )
 
 
 def _settle(admin_url: str) -> None:
@@ -625,22 +603,6 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
-
-    def fmt(cells: list[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        )
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([fmt(header), rule, *(fmt(r) for r in rows)]).rstrip()
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
 def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, load: tuple[float, float]) -> None:
     out: list[str] = []
     out.append(
@@ -753,24 +715,6 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, load: t
             targets.append([f"{case}: {what} <= {x['target']}x", f"{x['median']:.2f}x", _verdict(x["pass"])])
     out.append(_table(["target", "measured", ""], targets, right={1}))
     print("\n".join(out), flush=True)
-
-
-def _server_version(url: str) -> str:
-    import psycopg
-
-    try:
-        with psycopg.connect(url, connect_timeout=5) as conn:
-            return "PostgreSQL " + str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
-    except psycopg.Error:
-        return "PostgreSQL ?"
-
-
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def _load() -> float:
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
 def _versions() -> dict[str, str]:

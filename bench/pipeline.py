@@ -57,7 +57,15 @@ import uuid
 from contextlib import closing
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from common import admin as _admin
+from common import cpus as _cpus
+from common import drop_database as _drop_database
+from common import load as _load
+from common import server_version as _server_version
+from common import table as _table
+from common import verdict as _verdict
+from common import with_database as _with_database
 
 SEED = 42
 EPOCH = dt.date(2026, 1, 1)
@@ -141,31 +149,6 @@ def run_probe(kind: str) -> None:
 
 
 # -------------------------------------------------------------------------------------------- parent
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def _admin(url: str, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-        for statement, params in statements:
-            conn.execute(statement, params)  # type: ignore[arg-type]
-
-
-def _drop_database(admin_url: str, name: str) -> None:
-    _admin(
-        admin_url,
-        [
-            (
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                (name,),
-            ),
-            (f'DROP DATABASE IF EXISTS "{name}"', ()),
-        ],
-    )
 
 
 def _settle(admin_url: str) -> None:
@@ -475,22 +458,6 @@ def checks(case: str, runs: dict[str, list[dict[str, Any]]]) -> list[tuple[str, 
 # -------------------------------------------------------------------------------------------- report
 
 
-def _table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
-
-    def fmt(cells: list[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([fmt(header), rule, *(fmt(r) for r in rows)])
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
 def _s(value: float | None, digits: int = 2) -> str:
     return "-" if value is None or value != value else f"{value:.{digits}f}"
 
@@ -662,16 +629,6 @@ def _bytecode_label(args: argparse.Namespace) -> str:
     return "inherited"
 
 
-def _server_version(url: str) -> str:
-    import psycopg
-
-    try:
-        with psycopg.connect(url, connect_timeout=5) as conn:
-            return "PostgreSQL " + str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
-    except psycopg.Error:
-        return "PostgreSQL ?"
-
-
 def _version(pkg: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -679,14 +636,6 @@ def _version(pkg: str) -> str:
         return version(pkg)
     except PackageNotFoundError:
         return "?"
-
-
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def _load() -> float:
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
 def _brief(run: dict[str, Any]) -> str:
