@@ -75,6 +75,11 @@ def _dataset_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             _option("opening-products", "Override the profile's opening catalog size."),
             _option("launches-per-day", "Override the profile's average daily product launches."),
             _option("orders-per-day", "Override the profile's average daily orders."),
+            _option(
+                "anomalies",
+                "Corrupt a rate of rows per class and label them in _anomalies, e.g. "
+                "duplicate_orders=0.01,null_emails=0.01 (default none).",
+            ),
         ]
     ):
         fn = decorator(fn)
@@ -312,12 +317,13 @@ def _progress(console: Any, verb: str) -> Any:
 def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: Path) -> None:
     from rich.console import Console
 
-    from ecom_pipeline.generation import Chunk
+    from ecom_pipeline.generation import Chunk, parse_anomalies
     from ecom_pipeline.generation.dataset import dataset_metadata, generate_days
     from ecom_pipeline.storage.parquet import check_writable, publish_day
 
     config = settings.generator_config()
     chunk = Chunk(settings.chunk, settings.chunks)
+    anomalies = parse_anomalies(settings.anomalies)
     try:
         check_writable(out)
     except OSError as exc:
@@ -328,9 +334,10 @@ def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: Path) -
     began = time.perf_counter()
     with _progress(console, "generating") as progress:
         task = progress.add_task(start.isoformat(), total=len(days))
-        for day, frames in generate_days(config, days, chunk):
+        for day, frames in generate_days(config, days, chunk, anomalies=anomalies):
             progress.update(task, description=day.isoformat())
-            for f in publish_day(out, day, chunk.index, frames, dataset_metadata(config, chunk)):
+            meta = dataset_metadata(config, chunk, anomalies=str(anomalies))
+            for f in publish_day(out, day, chunk.index, frames, meta):
                 acc = totals.setdefault(f.table, [0, 0, 0])
                 acc[0] += f.rows
                 acc[1] += 1

@@ -1,6 +1,11 @@
 """Land days of a dataset: bronze (generated or reused) -> silver -> the lake and the warehouse.
 
 This composes the generation library and the storage layer; the CLI and the Dagster assets both call it.
+
+With injected anomalies (`--anomalies`), bronze holds the corrupted rows and the `_anomalies` labels, and the
+identity records the spec. Silver conforms only the contract's tables and still drops duplicate keys, so
+`duplicate_orders` copies are in bronze, not in silver: check duplicates on bronze. The warehouse is refused
+as a target then: raw's constraints would reject the corrupted rows at publish, half-way through a day.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ecom_pipeline.generation import TABLES
+from ecom_pipeline.generation.anomalies import ANOMALIES_TABLE, NO_ANOMALIES, AnomalySpec, parse_anomalies
 from ecom_pipeline.generation.config import GeneratorConfig
 from ecom_pipeline.generation.daily import iter_day
 from ecom_pipeline.generation.dataset import dataset_identity
@@ -48,6 +54,7 @@ class LandingPlan:
     lake: Lake
     warehouse: Warehouse | None
     results: list[Landed] = field(default_factory=list)
+    anomalies: AnomalySpec = NO_ANOMALIES
 
 
 def plan(settings: Settings, environ: Mapping[str, str] | None = None) -> LandingPlan:
@@ -57,6 +64,13 @@ def plan(settings: Settings, environ: Mapping[str, str] | None = None) -> Landin
     """
     env = dict(os.environ if environ is None else environ)
     config = settings.generator_config()
+    anomalies = parse_anomalies(settings.anomalies)
+    if anomalies and "warehouse" in settings.targets:
+        # Corrupted rows break raw's constraints at publish (NOT NULL, CHECK, foreign keys): refuse up front.
+        raise WarehouseError(
+            f"--anomalies={anomalies} are for the lake: raw's constraints refuse corrupted rows; "
+            "land them with --to lake (ECOM_TO=lake)"
+        )
     lake = resolve_lake(settings.home, env)
     if "lake" in settings.targets:
         lake.check()
@@ -67,26 +81,28 @@ def plan(settings: Settings, environ: Mapping[str, str] | None = None) -> Landin
     return LandingPlan(
         settings=settings,
         config=config,
-        identity=dataset_identity(config, pii=settings.pii),
-        bronze_identity=dataset_identity(config),
+        identity=dataset_identity(config, pii=settings.pii, anomalies=str(anomalies)),
+        bronze_identity=dataset_identity(config, anomalies=str(anomalies)),
         lake=lake,
         warehouse=warehouse,
+        anomalies=anomalies,
     )
 
 
 def _bronze(p: LandingPlan, day: dt.date, write: bool) -> tuple[dict[str, pl.DataFrame], bool]:
     """The day's bronze frames: read when every manifest carries this dataset's identity, else generated."""
     bronze = p.lake.bronze
+    tables = (*TABLES, ANOMALIES_TABLE) if p.anomalies else TABLES
     try:
-        manifests = [bronze.manifest(t, day) for t in TABLES]
+        manifests = [bronze.manifest(t, day) for t in tables]
     except LakeUnavailableError:  # an unreachable lake when only the warehouse is a target: generate instead
         manifests = [None]
     if all(m is not None and m.dataset == p.bronze_identity for m in manifests):
         try:
-            return {t: bronze.read(t, day) for t in TABLES}, True
+            return {t: bronze.read(t, day) for t in tables}, True
         except ManifestError:  # a rewrite that did not finish: generate the day again
             pass
-    frames = dict(iter_day(p.config, day, threads=2))
+    frames = dict(iter_day(p.config, day, threads=2, anomalies=p.anomalies))
     if write:
         for table, frame in frames.items():
             start = time.perf_counter()
@@ -121,7 +137,7 @@ def check_lake_identity(p: LandingPlan) -> None:
 def clear_lake(p: LandingPlan) -> None:
     for name in ("bronze", "silver", "gold"):
         store = p.lake.layer(name).store
-        for table in TABLES:
+        for table in (*TABLES, ANOMALIES_TABLE):
             store.delete(store.list(table))
 
 
@@ -135,7 +151,8 @@ def silver_step(p: LandingPlan, day: dt.date, bronze: dict[str, pl.DataFrame] | 
     """Conform bronze (read from the lake unless given) and write the silver layer."""
     if bronze is None:
         bronze = {t: p.lake.bronze.read(t, day) for t in TABLES}
-    silver = day_to_silver(day, bronze, pii=p.settings.pii, salt=str(p.settings.seed))
+    contract_tables = {t: bronze[t] for t in TABLES}  # not the `_anomalies` labels
+    silver = day_to_silver(day, contract_tables, pii=p.settings.pii, salt=str(p.settings.seed))
     _write_layer(p, p.lake.silver, day, silver)
     return silver
 
@@ -179,7 +196,7 @@ def land(settings: Settings, days: Iterable[dt.date], on_day: Callable[[dt.date]
             if to_lake:
                 silver = silver_step(p, day, bronze)
             else:
-                silver = day_to_silver(day, bronze, pii=settings.pii, salt=str(settings.seed))
+                silver = day_to_silver(day, {t: bronze[t] for t in TABLES}, pii=settings.pii, salt=str(settings.seed))
             if p.warehouse is not None:
                 step = p.warehouse.stage if settings.stage_only else p.warehouse.load
                 target = "warehouse:staged" if settings.stage_only else "warehouse"

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ecom_pipeline.generation.anomalies import parse_anomalies
 from ecom_pipeline.generation.config import DEFAULT_EPOCH, SCALES, GeneratorConfig, scale_profile
 
 ENV_PREFIX = "ECOM_"
@@ -39,6 +40,8 @@ class Settings(BaseModel):
     chunks: int = Field(1, ge=1, le=100_000)
     chunk: int = Field(0, ge=0)
     home: Path = DEFAULT_HOME
+    # Injected anomalies, e.g. duplicate_orders=0.01,null_emails=0.01 (canonical text once validated).
+    anomalies: str = ""
     # Landing.
     pii: str = "full"
     to: str = "lake,warehouse"
@@ -58,6 +61,11 @@ class Settings(BaseModel):
         if v not in SCALES:
             raise ValueError(f"unknown scale {v!r}; choose one of {', '.join(SCALES)}")
         return v
+
+    @field_validator("anomalies")
+    @classmethod
+    def _known_anomalies(cls, v: str) -> str:
+        return str(parse_anomalies(v))  # a GenerationError (a ValueError) names the bad token
 
     @field_validator("pii")
     @classmethod
@@ -95,6 +103,10 @@ class Settings(BaseModel):
             raise ValueError(f"end {self.end} is before start {self.start}")
         if self.stage_only and self.publish_only:
             raise ValueError("--stage-only and --publish-only exclude each other")
+        if self.anomalies and self.chunks > 1:
+            raise ValueError(
+                f"--anomalies={self.anomalies} applies to whole days: it needs --chunks 1, not {self.chunks}"
+            )
         if self.chunk >= self.chunks:
             raise ValueError(f"chunk {self.chunk} is outside 0..{self.chunks - 1} for chunks {self.chunks}")
         return self

@@ -32,6 +32,8 @@ def generate_chunk(context: dg.OpExecutionContext, ecom: EcomResource, config: C
     """Generate and write one chunk of every table for each day of the run."""
     from ecom_pipeline.generation import Chunk, generate_day
 
+    if ecom.anomalies:
+        raise dg.Failure("anomalies apply to whole days: generate the day in one chunk (generate_bronze)")
     p = ecom.plan(targets="lake")
     metadata = {f"ecom.{k}": v for k, v in p.bronze_identity.items()} | {"ecom.chunks": str(config.chunks)}
     written: dict[str, list[dict]] = {}

@@ -27,6 +27,7 @@ class EcomResource(dg.ConfigurableResource):
     scale: str = "small"
     epoch: str = "2026-01-01"
     pii: str = "full"
+    anomalies: str = ""
     home: str = ".ecom"
     database_url: str | None = None
     lake_url: str | None = None
@@ -35,7 +36,14 @@ class EcomResource(dg.ConfigurableResource):
     lake_gold: str | None = None
 
     def settings(self, **overrides: Any) -> Settings:
-        flags = {"seed": self.seed, "scale": self.scale, "epoch": self.epoch, "pii": self.pii, "home": self.home}
+        flags = {
+            "seed": self.seed,
+            "scale": self.scale,
+            "epoch": self.epoch,
+            "pii": self.pii,
+            "anomalies": self.anomalies,
+            "home": self.home,
+        }
         return load_settings({**flags, **overrides}, environ={})
 
     def environ(self) -> dict[str, str]:
@@ -66,6 +74,7 @@ def _local() -> EcomResource:
         scale=env.get("ECOM_SCALE", "small"),
         epoch=env.get("ECOM_EPOCH", "2026-01-01"),
         pii=env.get("ECOM_PII", "full"),
+        anomalies=env.get("ECOM_ANOMALIES", ""),
         home=home,
         database_url=env.get("ECOM_DATABASE_URL"),
         lake_url=env.get("ECOM_LAKE_URL"),
@@ -83,6 +92,7 @@ def _deployed() -> EcomResource:
         scale=env.get("ECOM_SCALE", "small"),
         epoch=env.get("ECOM_EPOCH", "2026-01-01"),
         pii=env.get("ECOM_PII", "full"),
+        anomalies=env.get("ECOM_ANOMALIES", ""),
         home=env.get("ECOM_HOME", "/opt/dagster/ecom"),
         database_url=dg.EnvVar("ECOM_DATABASE_URL"),
         lake_url=dg.EnvVar("ECOM_LAKE_URL"),

@@ -3,6 +3,13 @@
 No I/O, no Dagster, no dbt, no Great Expectations: importing it stays cheap so the CLI starts fast.
 """
 
+from ecom_pipeline.generation.anomalies import (
+    ANOMALIES_TABLE,
+    ANOMALY_CLASSES,
+    AnomalySpec,
+    inject,
+    parse_anomalies,
+)
 from ecom_pipeline.generation.config import (
     DEFAULT_EPOCH,
     MARKETS,
@@ -20,6 +27,8 @@ from ecom_pipeline.generation.exceptions import GenerationError
 from ecom_pipeline.generation.schemas import CONTRACT_VERSION, CONTRACTS, TABLES, json_schema
 
 __all__ = [
+    "ANOMALIES_TABLE",
+    "ANOMALY_CLASSES",
     "CONTRACTS",
     "CONTRACT_VERSION",
     "DEFAULT_EPOCH",
@@ -27,6 +36,7 @@ __all__ = [
     "SCALES",
     "TABLES",
     "WHOLE_DAY",
+    "AnomalySpec",
     "Behaviour",
     "Calendar",
     "Chunk",
@@ -37,6 +47,8 @@ __all__ = [
     "ScaleProfile",
     "generate_day",
     "generate_table",
+    "inject",
     "json_schema",
+    "parse_anomalies",
     "scale_profile",
 ]

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
+from ecom_pipeline.generation.anomalies import ANOMALIES_TABLE, AnomalySpec, inject, parse_anomalies
 from ecom_pipeline.generation.calendar import day_ordinal
 from ecom_pipeline.generation.config import GeneratorConfig
 from ecom_pipeline.generation.counts import WHOLE_DAY, Chunk
@@ -45,13 +46,43 @@ def generate_table(config: GeneratorConfig, table: str, day: dt.date, chunk: Chu
 
 
 def iter_day(
-    config: GeneratorConfig, day: dt.date, chunk: Chunk = WHOLE_DAY, *, threads: int = 1
+    config: GeneratorConfig,
+    day: dt.date,
+    chunk: Chunk = WHOLE_DAY,
+    *,
+    threads: int = 1,
+    anomalies: AnomalySpec | str | None = None,
 ) -> Iterator[tuple[str, pl.DataFrame]]:
     """The tables of a day one at a time, in contract order, so a writer can store one while others generate.
 
     With `threads` > 1 the tables are built concurrently (numpy and polars release the GIL for array work).
     Every builder is a pure function, so the output is the same at any thread count.
+
+    Anomalies (a non-empty spec) apply to whole days: the day is generated whole, then corrupted, and the
+    tables follow in contract order with the `_anomalies` labels last. They need a single chunk (a
+    GenerationError otherwise, raised here, before anything is generated).
     """
+    spec = parse_anomalies(anomalies) if isinstance(anomalies, str) else anomalies
+    if not spec:
+        return _iter_tables(config, day, chunk, threads=threads)
+    if chunk.count > 1:
+        raise GenerationError(
+            f"anomalies ({spec}) apply to whole days: generate with a single chunk, not {chunk.count}"
+        )
+    return _iter_corrupted(config, day, spec, threads=threads)
+
+
+def _iter_corrupted(
+    config: GeneratorConfig, day: dt.date, spec: AnomalySpec, *, threads: int
+) -> Iterator[tuple[str, pl.DataFrame]]:
+    frames, labels = inject(dict(_iter_tables(config, day, threads=threads)), spec, seed=config.seed, day=day)
+    yield from frames.items()
+    yield ANOMALIES_TABLE, labels
+
+
+def _iter_tables(
+    config: GeneratorConfig, day: dt.date, chunk: Chunk = WHOLE_DAY, *, threads: int = 1
+) -> Iterator[tuple[str, pl.DataFrame]]:
     if threads <= 1:
         for table in _BUILDERS:
             yield table, generate_table(config, table, day, chunk)
@@ -93,6 +124,11 @@ def _warm(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> None:
     orders.order_block(config, ordinal, chunk)
 
 
-def generate_day(config: GeneratorConfig, day: dt.date, chunk: Chunk = WHOLE_DAY) -> EntityFrames:
-    """Every table of one day: a pure function of (config, day, chunk), in the contract's table order."""
-    return dict(iter_day(config, day, chunk))
+def generate_day(
+    config: GeneratorConfig, day: dt.date, chunk: Chunk = WHOLE_DAY, anomalies: AnomalySpec | str | None = None
+) -> EntityFrames:
+    """Every table of one day: a pure function of (config, day, chunk), in the contract's table order.
+
+    With a non-empty anomaly spec (whole days only) the tables are corrupted and `_anomalies` labels them.
+    """
+    return dict(iter_day(config, day, chunk, anomalies=anomalies))

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 import polars as pl
 
 from ecom_pipeline import __version__
+from ecom_pipeline.generation.anomalies import AnomalySpec
 from ecom_pipeline.generation.config import GeneratorConfig
 from ecom_pipeline.generation.counts import WHOLE_DAY, Chunk
 from ecom_pipeline.generation.daily import iter_day
@@ -36,9 +37,9 @@ def dataset_identity(config: GeneratorConfig, *, pii: str | None = None, anomali
     return identity
 
 
-def dataset_metadata(config: GeneratorConfig, chunk: Chunk = WHOLE_DAY) -> dict[str, str]:
+def dataset_metadata(config: GeneratorConfig, chunk: Chunk = WHOLE_DAY, *, anomalies: str = "") -> dict[str, str]:
     """Key-value metadata written into every Parquet file's footer."""
-    meta = {f"ecom.{k}": v for k, v in dataset_identity(config).items()}
+    meta = {f"ecom.{k}": v for k, v in dataset_identity(config, anomalies=anomalies).items()}
     meta["ecom.chunk"] = str(chunk.index)
     meta["ecom.chunks"] = str(chunk.count)
     meta["ecom.scale_profile"] = json.dumps(config.identity()["scale"], sort_keys=True)
@@ -46,11 +47,16 @@ def dataset_metadata(config: GeneratorConfig, chunk: Chunk = WHOLE_DAY) -> dict[
 
 
 def generate_days(
-    config: GeneratorConfig, days: Iterable[dt.date], chunk: Chunk = WHOLE_DAY, *, threads: int = 2
+    config: GeneratorConfig,
+    days: Iterable[dt.date],
+    chunk: Chunk = WHOLE_DAY,
+    *,
+    threads: int = 2,
+    anomalies: AnomalySpec | None = None,
 ) -> Iterator[tuple[dt.date, Iterator[tuple[str, pl.DataFrame]]]]:
-    """Days in the given order, each as a lazy stream of its tables.
+    """Days in the given order, each as a lazy stream of its tables (then `_anomalies` when injecting).
 
     Each day is independent of the others: caches only save work repeated across days.
     """
     for day in days:
-        yield day, iter_day(config, day, chunk, threads=threads)
+        yield day, iter_day(config, day, chunk, threads=threads, anomalies=anomalies)
