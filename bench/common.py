@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import resource
+import subprocess
 import sys
+import threading
+import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -71,3 +74,30 @@ def server_version(url: str) -> str:
             return "PostgreSQL " + str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
     except psycopg.Error:
         return "PostgreSQL ?"
+
+
+def run_child(cmd: list[str], env: dict[str, str], cwd: str, timeout_s: float) -> dict[str, Any]:
+    """Run a child to its end: wall time, exit status, rusage, and every output line with its arrival time."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, env=env, cwd=cwd
+    )
+    timer = threading.Timer(timeout_s, proc.kill)
+    timer.start()
+    lines: list[tuple[float, str]] = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append((time.perf_counter() - start, line.rstrip("\n")))
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {
+        "wall_s": wall,
+        "rc": proc.returncode,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_rss_bytes": usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024),
+        "lines": lines,
+    }

@@ -48,10 +48,8 @@ import platform
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from contextlib import closing
@@ -62,6 +60,7 @@ from common import admin as _admin
 from common import cpus as _cpus
 from common import drop_database as _drop_database
 from common import load as _load
+from common import run_child
 from common import server_version as _server_version
 from common import table as _table
 from common import verdict as _verdict
@@ -172,30 +171,7 @@ def _child_env(extra: dict[str, str], pycache: str | None) -> dict[str, str]:
 
 
 def _run(cmd: list[str], env: dict[str, str], cwd: str) -> dict[str, Any]:
-    """Run a child to its end: wall time, exit status, rusage, and every output line with its arrival time."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, env=env, cwd=cwd
-    )
-    timer = threading.Timer(CHILD_TIMEOUT_S, proc.kill)
-    timer.start()
-    lines: list[tuple[float, str]] = []
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append((time.perf_counter() - start, line.rstrip("\n")))
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-    finally:
-        timer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return {
-        "wall_s": wall,
-        "rc": proc.returncode,
-        "cpu_s": usage.ru_utime + usage.ru_stime,
-        "peak_rss_bytes": usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024),
-        "lines": lines,
-    }
+    return run_child(cmd, env, cwd, CHILD_TIMEOUT_S)
 
 
 def _parse_dagster(lines: list[tuple[float, str]], wall: float) -> dict[str, Any]:
