@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import subprocess
@@ -101,3 +102,20 @@ def run_child(cmd: list[str], env: dict[str, str], cwd: str, timeout_s: float) -
         "peak_rss_bytes": usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024),
         "lines": lines,
     }
+
+
+def bytecode_label(args: argparse.Namespace) -> str:
+    if args.bytecode == "prefix":
+        return "warm PYTHONPYCACHEPREFIX"
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        return "inherited (PYTHONDONTWRITEBYTECODE set)"
+    return "inherited"
+
+
+def version(pkg: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(pkg)
+    except PackageNotFoundError:
+        return "?"

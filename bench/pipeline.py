@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from common import admin as _admin
+from common import bytecode_label as _bytecode_label
 from common import cpus as _cpus
 from common import drop_database as _drop_database
 from common import load as _load
@@ -64,6 +65,7 @@ from common import run_child
 from common import server_version as _server_version
 from common import table as _table
 from common import verdict as _verdict
+from common import version as _version
 from common import with_database as _with_database
 
 SEED = 42
@@ -595,23 +597,6 @@ def report(
     trows = [[name, f"{value:.2f} s", _verdict(ok)] for name, value, ok in targets(results)]
     out.append(_table(["target", "measured", ""], trows, right={1}))
     print("\n".join(out), flush=True)
-
-
-def _bytecode_label(args: argparse.Namespace) -> str:
-    if args.bytecode == "prefix":
-        return "warm PYTHONPYCACHEPREFIX"
-    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        return "inherited (PYTHONDONTWRITEBYTECODE set)"
-    return "inherited"
-
-
-def _version(pkg: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(pkg)
-    except PackageNotFoundError:
-        return "?"
 
 
 def _brief(run: dict[str, Any]) -> str:
