@@ -1,6 +1,7 @@
-"""`ecom`: the command line. Imports only the generation library and storage, never Dagster, dbt or GX.
+"""`ecom`: the command line. Never imports Dagster or dbt; Great Expectations only when a gate runs.
 
-Bad input exits with status 2 and one line naming the value, before anything is written.
+Bad input exits with status 2 and one line naming the value, before anything is written. A day refused by a
+quality gate exits with status 1 and one line naming the gate, the day and the failed rules.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ecom_pipeline import __version__
 from ecom_pipeline.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
+EXIT_GATE = 1
 # Errors raised by the storage layer for a bad setting or an unreachable service: one line, exit 2.
 _USER_FACING = frozenset(
     {
@@ -40,6 +42,12 @@ class UsageFailure(click.ClickException):
         click.echo(f"ecom: error: {self.message}", err=True)
 
 
+class GateFailure(UsageFailure):
+    """Bad data, not bad input: the day was refused by a quality gate."""
+
+    exit_code = EXIT_GATE
+
+
 def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn configuration and generation errors into one line and exit status 2."""
 
@@ -52,6 +60,8 @@ def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
         except (SettingsError, GenerationError) as exc:
             raise UsageFailure(str(exc)) from None
         except Exception as exc:
+            if type(exc).__name__ == "QualityGateError":
+                raise GateFailure(str(exc)) from None
             if type(exc).__name__ in _USER_FACING:
                 raise UsageFailure(str(exc).splitlines()[0]) from None
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from ecom_pipeline.defs.assets import build_landing_assets
+from ecom_pipeline.defs.checks import build_quality_checks
 from ecom_pipeline.defs.chunked import build_chunked_job
 from ecom_pipeline.defs.dbt import build_dbt_assets, dbt_resource
 from ecom_pipeline.defs.gold import build_gold_assets
@@ -18,6 +19,7 @@ def build_definitions() -> dg.Definitions:
     daily = dg.define_asset_job("daily_pipeline", selection=dg.AssetSelection.all())
     return dg.Definitions(
         assets=assets,
+        asset_checks=build_quality_checks(partitions),
         jobs=[daily, build_chunked_job(partitions)],
         schedules=[dg.build_schedule_from_partitioned_job(daily, name="daily_simulation")],
         resources={**resources_for(environment()), "dbt": dbt_resource()},

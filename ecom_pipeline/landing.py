@@ -1,20 +1,32 @@
-"""Land days of a dataset: bronze (generated or reused) -> silver -> the lake and the warehouse.
+"""Land days of a dataset: bronze (generated or reused) -> silver -> the lake and the warehouse, gated.
 
-This composes the generation library and the storage layer; the CLI and the Dagster assets both call it.
+This composes the generation library, the storage layer and the quality gates; the CLI and the Dagster
+assets and checks both call it. Write, audit, publish, per day:
+
+1. bronze is written to the lake (exactly what the generator produced, injected anomalies included), then the
+   `bronze` gate validates it: a day that fails goes no further (no silver, nothing staged);
+2. silver is written, and the day is staged in `raw_stage`;
+3. the `staged` gate validates the staged day across tables and records its verdict in the ledger; a day
+   that fails stays staged and unpublished, and `publish` refuses it until it is staged again and passes;
+4. the day is published into `raw`.
+
+After dbt, the `marts` gate validates the marts of a day; the gold export refuses a day whose latest marts
+check did not pass. Data Docs are built locally, and copied to the gold layer when it is on S3.
 
 With injected anomalies (`--anomalies`), bronze holds the corrupted rows and the `_anomalies` labels, and the
-identity records the spec. Silver conforms only the contract's tables and still drops duplicate keys, so
-`duplicate_orders` copies are in bronze, not in silver: check duplicates on bronze. The warehouse is refused
-as a target then: raw's constraints would reject the corrupted rows at publish, half-way through a day.
+identity records the spec; the gates stop the day before it reaches silver (or, for `orphan_items`, which no
+single-table rule can see, before it is published).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -23,6 +35,7 @@ from ecom_pipeline.generation.anomalies import ANOMALIES_TABLE, NO_ANOMALIES, An
 from ecom_pipeline.generation.config import GeneratorConfig
 from ecom_pipeline.generation.daily import iter_day
 from ecom_pipeline.generation.dataset import dataset_identity
+from ecom_pipeline.quality.checkpoints import DATA_DOCS_SITE, GateResult
 from ecom_pipeline.settings import Settings
 from ecom_pipeline.storage.conform import day_to_silver
 from ecom_pipeline.storage.lake import Lake, LakeLayer, ManifestError, resolve_lake
@@ -57,6 +70,21 @@ class LandingPlan:
     anomalies: AnomalySpec = NO_ANOMALIES
 
 
+class QualityGateError(RuntimeError):
+    """A quality gate refused a day; the message names the checkpoint, the day and the failed rules."""
+
+    def __init__(self, result: GateResult, day: dt.date, consequence: str) -> None:
+        self.result = result
+        self.day = day
+        rules = ", ".join(
+            f"{f.rule} ({f.unexpected_count} rows)" if f.unexpected_count is not None else f.rule
+            for f in result.failures[:6]
+        )
+        more = f" and {len(result.failures) - 6} more" if len(result.failures) > 6 else ""
+        docs = f"; Data Docs: {result.data_docs_url}" if result.data_docs_url else ""
+        super().__init__(f"the {result.checkpoint} gate failed for {day}: {rules}{more}; {consequence}{docs}")
+
+
 def plan(settings: Settings, environ: Mapping[str, str] | None = None) -> LandingPlan:
     """Resolve the lake and the warehouse and check both are reachable (one clear error otherwise).
 
@@ -65,12 +93,6 @@ def plan(settings: Settings, environ: Mapping[str, str] | None = None) -> Landin
     env = dict(os.environ if environ is None else environ)
     config = settings.generator_config()
     anomalies = parse_anomalies(settings.anomalies)
-    if anomalies and "warehouse" in settings.targets:
-        # Corrupted rows break raw's constraints at publish (NOT NULL, CHECK, foreign keys): refuse up front.
-        raise WarehouseError(
-            f"--anomalies={anomalies} are for the lake: raw's constraints refuse corrupted rows; "
-            "land them with --to lake (ECOM_TO=lake)"
-        )
     lake = resolve_lake(settings.home, env)
     if "lake" in settings.targets:
         lake.check()
@@ -157,6 +179,9 @@ def silver_step(p: LandingPlan, day: dt.date, bronze: dict[str, pl.DataFrame] | 
     return silver
 
 
+DATA_DOCS_PREFIX = "data_docs"
+
+
 def stage_step(p: LandingPlan, day: dt.date, silver: dict[str, pl.DataFrame] | None = None) -> None:
     """Write: COPY the day's silver (read from the lake unless given) into raw_stage."""
     if p.warehouse is None:
@@ -175,8 +200,111 @@ def publish_step(p: LandingPlan, day: dt.date) -> None:
         p.results.append(Landed(load.table, day, "warehouse:published", load.rows, 0, load.seconds))
 
 
+# --- the gates ------------------------------------------------------------------------------------
+
+
+def gate_bronze(p: LandingPlan, day: dt.date, frames: Mapping[str, pl.DataFrame] | None = None) -> GateResult:
+    """Validate the day's bronze (the given frames, else read from the lake) with the `bronze` checkpoint."""
+    from ecom_pipeline.quality.checkpoints import validate_bronze
+
+    if frames is None:
+        frames = {t: p.lake.bronze.read(t, day) for t in TABLES}
+    since = time.time()
+    result = validate_bronze(frames, day, p.config)
+    return _with_published_docs(p, result, since)
+
+
+def gate_staged(p: LandingPlan, day: dt.date) -> GateResult:
+    """Validate the staged day with the `staged` checkpoint and record the verdict in the ledger."""
+    from ecom_pipeline.quality.checkpoints import validate_staged
+
+    warehouse = _require_warehouse(p, "the staged gate")
+    version = warehouse.staged_version(day)
+    since = time.time()
+    result = validate_staged(warehouse.url, day)
+    _record(warehouse, result, day, staged_version=version)
+    return _with_published_docs(p, result, since)
+
+
+def gate_marts(p: LandingPlan, day: dt.date) -> GateResult:
+    """Validate the day's marts (after dbt) with the `marts` checkpoint and record the verdict."""
+    from ecom_pipeline.quality.checkpoints import validate_marts
+
+    warehouse = _require_warehouse(p, "the marts gate")
+    since = time.time()
+    result = validate_marts(warehouse.url, day)
+    _record(warehouse, result, day)
+    return _with_published_docs(p, result, since)
+
+
+def require_marts_passed(p: LandingPlan, day: dt.date) -> None:
+    """Refuse to export a day to gold unless its latest marts check passed."""
+    warehouse = _require_warehouse(p, "the gold export")
+    record = warehouse.latest_check("marts", day)
+    if record is None:
+        raise WarehouseError(f"cannot export {day} to gold: the marts checkpoint has not run for it")
+    if not record.success:
+        rules = ", ".join(str(f.get("rule")) for f in record.failures[:5])
+        raise WarehouseError(f"cannot export {day} to gold: its latest marts check failed ({rules})")
+
+
+def _require_warehouse(p: LandingPlan, what: str) -> Warehouse:
+    if p.warehouse is None:
+        raise WarehouseError(f"{what} needs the warehouse as a target")
+    return p.warehouse
+
+
+def _record(warehouse: Warehouse, result: GateResult, day: dt.date, **kwargs: object) -> None:
+    summary = result.summary()
+    warehouse.record_check(
+        result.checkpoint,
+        day,
+        success=result.success,
+        run_name=result.run_name,
+        failures=summary["failures"],
+        statistics=summary["statistics"],
+        data_docs_url=result.data_docs_url,
+        **kwargs,
+    )
+
+
+def _with_published_docs(p: LandingPlan, result: GateResult, since: float) -> GateResult:
+    url = publish_data_docs(p, result, since)
+    return dataclasses.replace(result, published_docs_url=url) if url else result
+
+
+def publish_data_docs(p: LandingPlan, result: GateResult, since: float) -> str | None:
+    """Copy the Data Docs pages a gate run wrote (modified at or after `since`, a `time.time()`) to
+    `<gold>/data_docs/` when the gold layer is on S3; the site's static assets are copied once.
+
+    Returns the gold URL of the run's page, or None (a local lake keeps the docs in the GX project only).
+    """
+    from urllib.parse import unquote, urlsplit
+
+    if result.data_docs_url is None or not p.lake.gold.url.startswith("s3://"):
+        return None
+    local = unquote(urlsplit(result.data_docs_url).path)
+    site, _, page = local.partition(f"/{DATA_DOCS_SITE}/")
+    root = Path(site) / DATA_DOCS_SITE
+    store = p.lake.gold.store
+    for path in sorted(root.rglob("*")):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(root).as_posix()
+        key = f"{DATA_DOCS_PREFIX}/{relative}"
+        if relative.startswith("static/"):
+            if not store.exists(key):
+                store.put(key, path.read_bytes())
+        elif path.stat().st_mtime >= since:
+            store.put(key, path.read_bytes())
+    return f"{p.lake.gold.url.rstrip('/')}/{DATA_DOCS_PREFIX}/{page}"
+
+
 def land(settings: Settings, days: Iterable[dt.date], on_day: Callable[[dt.date], None] | None = None) -> LandingPlan:
-    """Land each day in order: bronze, silver, then stage and publish in the warehouse."""
+    """Land each day in order: bronze, the bronze gate, silver, then stage, the staged gate and publish.
+
+    Raises QualityGateError at the first day a gate refuses (the days before it are landed).
+    """
     p = plan(settings)
     to_lake = "lake" in settings.targets
     if settings.replace_dataset:
@@ -193,15 +321,25 @@ def land(settings: Settings, days: Iterable[dt.date], on_day: Callable[[dt.date]
             if p.warehouse is not None:  # refuse before the lake is written for a day the warehouse refuses
                 p.warehouse.preflight(day, p.identity, p.config.epoch, publishing=False)
             bronze, _reused = _bronze(p, day, write=to_lake)
+            verdict = gate_bronze(p, day, bronze)
+            if not verdict.success:
+                raise QualityGateError(verdict, day, "nothing of the day went past bronze")
             if to_lake:
                 silver = silver_step(p, day, bronze)
             else:
                 silver = day_to_silver(day, {t: bronze[t] for t in TABLES}, pii=settings.pii, salt=str(settings.seed))
             if p.warehouse is not None:
-                step = p.warehouse.stage if settings.stage_only else p.warehouse.load
+                staged = p.warehouse.stage(day, silver, p.identity, p.config.epoch)
+                verdict = gate_staged(p, day)
+                if not verdict.success:
+                    raise QualityGateError(verdict, day, "the day is staged, not published")
+                published = (
+                    {} if settings.stage_only else {x.table: x for x in p.warehouse.publish(day, p.config.epoch)}
+                )
                 target = "warehouse:staged" if settings.stage_only else "warehouse"
-                for load in step(day, silver, p.identity, p.config.epoch):
-                    p.results.append(Landed(load.table, day, target, load.rows, load.bytes, load.seconds))
+                for load in staged:
+                    seconds = load.seconds + (published[load.table].seconds if published else 0.0)
+                    p.results.append(Landed(load.table, day, target, load.rows, load.bytes, seconds))
         if on_day:
             on_day(day)
     return p

@@ -1,8 +1,9 @@
 """Gold: the marts exported to the lake after dbt builds them, with manifests and the same atomic publish.
 
-Daily facts and aggregates go under their day (`gold/<mart>/date=D/`); whole-history marts (dimensions,
-cohorts) as a full as-of snapshot under the run's last day. Lake users (DuckDB, Athena, Spark) then have the
-marts without PostgreSQL.
+Only days whose latest `marts` check passed are exported (the check blocks the export in its own run; the
+ledger of checks stops a later one). Daily facts and aggregates go under their day (`gold/<mart>/date=D/`);
+whole-history marts (dimensions, cohorts) as a full as-of snapshot under the run's last day. Lake users
+(DuckDB, Athena, Spark) then have the marts without PostgreSQL.
 """
 
 from collections.abc import Iterator
@@ -48,10 +49,13 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
         can_subset=False,
     )
     def export_gold(context: dg.AssetExecutionContext, ecom: EcomResource) -> Iterator[dg.MaterializeResult]:
+        from ecom_pipeline.landing import require_marts_passed
         from ecom_pipeline.storage.warehouse import read_query
 
         p = ecom.plan()
         days = days_of(context)
+        for day in days:  # a later run must not export what a failed marts check stopped
+            require_marts_passed(p, day)
         rows: dict[str, int] = {}
         for mart, column in DAILY.items():
             for day in days:

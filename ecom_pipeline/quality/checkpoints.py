@@ -1,24 +1,35 @@
-"""The GX project in `great_expectations/` and the bronze gate that runs it on one day's partition.
+"""The GX project in `great_expectations/` and the three gates that run it on one day's partition.
 
-`write_project()` (re)writes, from code: the `bronze_<table>` suites, the pandas datasource `lake` with one
-dataframe asset `bronze_<table>` per table (batch definition `partition`: the whole in-memory day), one
-validation definition per table, and the checkpoint `bronze` that groups them. Re-running it keeps the ids
-of everything unchanged, so the folder only shows a diff when a rule changes.
+`write_project(context, database_url)` (re)writes, from code:
+
+- `bronze`: the `bronze_<table>` suites, the pandas datasource `lake` with one dataframe asset `bronze_<table>`
+  per table (batch definition `partition`: the whole in-memory day), one validation definition per table, and
+  the checkpoint `bronze` that groups them;
+- `staged` and `marts`: one suite each (`sql_suites`), the PostgreSQL datasource `warehouse` whose connection
+  string is `${ECOM_GX_DATABASE_URL}` (set by the gates from the warehouse URL: no URL or secret is stored),
+  its table asset `partitions` on the ledger `raw._ecom_partitions` with the batch definition `day` (one batch
+  per day),
+  a validation definition and a checkpoint each (the checkpoint builds Data Docs).
+
+Re-running it keeps the ids of everything unchanged, so the folder only shows a diff when a rule changes.
 
 `validate_bronze(frames, day, config)` runs the `bronze` checkpoint's validation definitions, each with its
 own table's frame. A GX checkpoint hands the same `batch_parameters` to every validation definition it holds
 ("Batch parameters apply to every Validation Definition in the Checkpoint"), and a dataframe asset takes
 exactly one key, `{"dataframe": df}`: `Checkpoint.run` cannot give nine tables nine frames. So the gate
 iterates the checkpoint's validation definitions itself (`ValidationDefinition.run`, under one run id, with
-the checkpoint's result format), then builds Data Docs once for the whole run (an `UpdateDataDocsAction`
-would rebuild the site once per table). The checkpoint stays the reviewable list of what bronze validates.
+the checkpoint's result format), then builds Data Docs once for the whole run. The checkpoint stays the
+reviewable list of what bronze validates. `validate_staged(url, day)` and `validate_marts(url, day)` run their
+checkpoints with the day's batch parameters.
 
-No Dagster here, and Great Expectations (about 10 s to import) is imported only inside the functions.
+No Dagster here, and Great Expectations (about 6-11 s to import) is imported only inside the functions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,10 +42,12 @@ import polars as pl
 
 from ecom_pipeline.generation.config import GeneratorConfig
 from ecom_pipeline.generation.schemas import TABLES
+from ecom_pipeline.quality.sql_suites import MARTS, STAGED, sql_rules
 from ecom_pipeline.quality.suites import (
     LAYER,
     RULE,
     build_bronze_suite,
+    build_suite,
     contract_dtype_errors,
     expectation_parameters,
     row_count_bounds,
@@ -59,7 +72,29 @@ DATA_DOCS_SITE = "local_site"
 # The Data Docs index reads every validation result it links; keep it to the latest runs so that it does not
 # grow slower day after day (older pages stay on disk, unlinked).
 DATA_DOCS_INDEX_RUNS = 5
+WAREHOUSE_DATASOURCE = "warehouse"
+LEDGER_ASSET = "partitions"
+DAY_BATCH_DEFINITION = "day"
+DATABASE_URL_VARIABLE = "ECOM_GX_DATABASE_URL"
+WAREHOUSE_CHECKPOINTS = (STAGED, MARTS)
+# The warehouse checkpoints report the breaking rows themselves (up to 200 per rule); samples keep the first few.
+WAREHOUSE_RESULT_FORMAT = {"result_format": "COMPLETE"}
+DATA_DOCS_VALIDATIONS_PER_RUN = len(TABLES) + len(WAREHOUSE_CHECKPOINTS)
 GITIGNORE = "# Written by ecom_pipeline.quality.checkpoints: run output, not configuration.\nuncommitted/\ngx/\n"
+
+
+# One GX run at a time per process: a context's stores and Data Docs are not safe to share between threads
+# (Dagster runs in threads, e.g. parallel partitions in tests).
+_GX_LOCK = threading.RLock()
+
+
+def _serialized(fn: Any) -> Any:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _GX_LOCK:
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +116,12 @@ class GateResult:
     failures: list[Failure]
     statistics: dict[str, Any] = field(default_factory=dict)
     data_docs_url: str | None = None
+    checkpoint: str = LAYER
+    run_name: str = ""
+    published_docs_url: str | None = None  # where the caller copied the page (e.g. the gold layer on S3)
+
+    def failures_of(self, table: str) -> list[Failure]:
+        return [f for f in self.failures if f.table == table]
 
     @property
     def failed_rules(self) -> set[str]:
@@ -89,6 +130,7 @@ class GateResult:
     def summary(self) -> dict[str, Any]:
         """JSON-ready, e.g. for asset-check metadata."""
         return {
+            "checkpoint": self.checkpoint,
             "success": self.success,
             "failed_rules": sorted(self.failed_rules),
             "failures": [
@@ -97,6 +139,7 @@ class GateResult:
             ],
             "statistics": self.statistics,
             "data_docs_url": self.data_docs_url,
+            "published_docs_url": self.published_docs_url,
         }
 
 
@@ -135,7 +178,7 @@ def _context(root: Path) -> FileDataContext:
             },
             "site_index_builder": {
                 "class_name": "DefaultSiteIndexBuilder",
-                "validation_results_limit": DATA_DOCS_INDEX_RUNS * len(TABLES),
+                "validation_results_limit": DATA_DOCS_INDEX_RUNS * DATA_DOCS_VALIDATIONS_PER_RUN,
             },
         }
     }
@@ -164,16 +207,28 @@ def _dataframe_batch_definition(context: FileDataContext, asset_name: str) -> gx
         return asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
 
 
-def write_project(context: FileDataContext | None = None) -> gx.Checkpoint:
-    """(Re)write the bronze suites, datasource, assets, batch and validation definitions and checkpoint.
+@_serialized
+def write_project(context: FileDataContext | None = None, database_url: str | None = None) -> gx.Checkpoint:
+    """(Re)write the bronze suites, datasource, assets, batch and validation definitions and checkpoint, and
+    with `database_url` (a migrated warehouse: GX tests the connection and the ledger table when adding
+    them) the `staged` and `marts` ones too.
 
     Everything is get-or-create or add-or-update by name, so ids stay stable and a re-run on an up-to-date
     folder changes nothing. Bronze suites and validation definitions of tables that left the contract go.
+    Returns the bronze checkpoint.
     """
+    context = context or get_context()
+    checkpoint = _write_bronze(context)
+    if database_url is not None:
+        for name in WAREHOUSE_CHECKPOINTS:
+            _write_warehouse_checkpoint(context, name, database_url)
+    return checkpoint
+
+
+def _write_bronze(context: FileDataContext) -> gx.Checkpoint:
     import great_expectations as gx
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
-    context = context or get_context()
     existing = {suite.name for suite in context.suites.all()}
     definitions = []
     for table in TABLES:
@@ -207,6 +262,158 @@ def write_project(context: FileDataContext | None = None) -> gx.Checkpoint:
     return checkpoint
 
 
+def to_sqlalchemy_url(url: str) -> str:
+    """The warehouse URL as GX's SQLAlchemy engine takes it (psycopg2; the embedded server's socket form too)."""
+    for prefix in ("postgresql+psycopg2://", "postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    raise ValueError(f"not a PostgreSQL URL: {url.split('://')[0]}://...")
+
+
+def _use_warehouse(database_url: str) -> None:
+    """Point the `warehouse` datasource at the database: its stored connection string names this variable."""
+    import os
+
+    os.environ[DATABASE_URL_VARIABLE] = to_sqlalchemy_url(database_url)
+
+
+def _write_warehouse_checkpoint(context: FileDataContext, name: str, database_url: str) -> gx.Checkpoint:
+    """The `staged` or `marts` suite, validation definition and checkpoint, on the ledger's batch of one day."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    _use_warehouse(database_url)
+    connection = "${" + DATABASE_URL_VARIABLE + "}"
+    try:
+        datasource = context.data_sources.get(WAREHOUSE_DATASOURCE)
+    except KeyError:
+        datasource = context.data_sources.add_postgres(WAREHOUSE_DATASOURCE, connection_string=connection)
+    try:
+        asset = datasource.get_asset(LEDGER_ASSET)
+    except LookupError:
+        asset = datasource.add_table_asset(LEDGER_ASSET, table_name="_ecom_partitions", schema_name="raw")
+    try:
+        batch_definition = asset.get_batch_definition(DAY_BATCH_DEFINITION)
+    except KeyError:
+        from great_expectations.core.partitioners import PartitionerColumnValue
+
+        # One batch per value of `day` (`WHERE day = '<date>'`). The daily partitioner would validate the
+        # column by reading a value from it (the ledger of a new warehouse is empty) and is stored in a form
+        # that reloads as this one anyway.
+        batch_definition = asset.add_batch_definition(
+            DAY_BATCH_DEFINITION, partitioner=PartitionerColumnValue(column_name="day"), validate_partitioner=False
+        )
+    meta = {"layer": name, "batch": "one day of raw._ecom_partitions (the partition ledger)"}
+    suite = build_suite(name, sql_rules(name), meta)
+    if name not in {s.name for s in context.suites.all()}:
+        context.suites.add(gx.ExpectationSuite(name=name))
+    suite = context.suites.add_or_update(suite)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=[definition],
+            actions=[UpdateDataDocsAction(name="data_docs", site_names=[DATA_DOCS_SITE])],
+            result_format=WAREHOUSE_RESULT_FORMAT,
+        )
+    )
+    context.build_data_docs(resource_identifiers=[ExpectationSuiteIdentifier(name=name)])
+    return checkpoint
+
+
+def _warehouse_checkpoint(context: FileDataContext, name: str, database_url: str) -> gx.Checkpoint:
+    from great_expectations.exceptions import DataContextError
+
+    try:
+        return context.checkpoints.get(name)
+    except DataContextError:
+        return _write_warehouse_checkpoint(context, name, database_url)
+
+
+def validate_staged(database_url: str, day: dt.date, **kwargs: Any) -> GateResult:
+    """Run the `staged` checkpoint on a staged day: cross-table rules against raw_stage and raw (see sql_suites).
+
+    The caller makes sure the day is staged (an unstaged day has no batch: the gate fails, naming it).
+    """
+    return validate_warehouse(STAGED, database_url, day, **kwargs)
+
+
+def validate_marts(database_url: str, day: dt.date, **kwargs: Any) -> GateResult:
+    """Run the `marts` checkpoint on a published day after dbt: the marts reconcile with the facts."""
+    return validate_warehouse(MARTS, database_url, day, **kwargs)
+
+
+@_serialized
+def validate_warehouse(
+    name: str,
+    database_url: str,
+    day: dt.date,
+    *,
+    context: FileDataContext | None = None,
+    build_docs: bool = True,
+) -> GateResult:
+    """Run a warehouse checkpoint (`staged` or `marts`) on one day; Data Docs are built unless `build_docs` is
+    False (then the validation definition runs alone, without the checkpoint's actions)."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    if name not in WAREHOUSE_CHECKPOINTS:
+        raise ValueError(f"not a warehouse checkpoint: {name!r}")
+    started = time.perf_counter()
+    context = context or get_context()
+    _use_warehouse(database_url)
+    checkpoint = _warehouse_checkpoint(context, name, database_url)
+    run_id = RunIdentifier(run_name=f"{name} {day.isoformat()}", run_time=dt.datetime.now(dt.UTC))
+    batch = {"day": day.isoformat()}
+    failures: list[Failure] = []
+    url = None
+    try:
+        if build_docs:
+            outcome = checkpoint.run(batch_parameters=batch, run_id=run_id)
+            (key, result), *_ = outcome.run_results.items()
+            sites = context.get_docs_sites_urls(resource_identifier=key, site_names=[DATA_DOCS_SITE])
+            url = sites[0]["site_url"] if sites else None
+        else:
+            (definition,) = checkpoint.validation_definitions
+            result = definition.run(
+                checkpoint_id=checkpoint.id,
+                batch_parameters=batch,
+                result_format=checkpoint.result_format,
+                run_id=run_id,
+            )
+    except Exception as exc:  # no batch for the day (not in the ledger), or the database went away
+        if type(exc).__name__ not in ("NoAvailableBatchesError", "BuildBatchRequestError", "TestConnectionError"):
+            raise
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        failures.append(Failure(name, f"{name}.partition_present", "partition_present", None, [message]))
+        statistics = {"partition": day.isoformat(), "run_name": run_id.run_name, "evaluated_expectations": 0}
+        return GateResult(False, failures, statistics, None, checkpoint=name, run_name=run_id.run_name)
+    for failure in _failures(name, result):
+        rule_table = failure.rule.split(".", 1)[0]
+        failures.append(
+            Failure(rule_table, failure.rule, failure.expectation_type, failure.unexpected_count, failure.sample)
+        )
+    stats = result.statistics
+    statistics = {
+        "partition": day.isoformat(),
+        "run_name": run_id.run_name,
+        "evaluated_expectations": stats["evaluated_expectations"],
+        "unsuccessful_expectations": stats["unsuccessful_expectations"],
+        "unexpected_rows": sum(f.unexpected_count or 0 for f in failures),
+        "seconds": {"total": round(time.perf_counter() - started, 4)},
+    }
+    return GateResult(
+        success=not failures,
+        failures=failures,
+        statistics=statistics,
+        data_docs_url=url,
+        checkpoint=name,
+        run_name=run_id.run_name,
+    )
+
+
 def _bronze_checkpoint(context: FileDataContext) -> gx.Checkpoint:
     """The stored `bronze` checkpoint; written from code first in a folder that has none yet."""
     from great_expectations.exceptions import DataContextError
@@ -214,9 +421,10 @@ def _bronze_checkpoint(context: FileDataContext) -> gx.Checkpoint:
     try:
         return context.checkpoints.get(BRONZE_CHECKPOINT)
     except DataContextError:
-        return write_project(context)
+        return _write_bronze(context)
 
 
+@_serialized
 def validate_bronze(
     frames: Mapping[str, pl.DataFrame],
     day: dt.date,
@@ -318,7 +526,14 @@ def validate_bronze(
             "total": round(time.perf_counter() - started, 4),
         },
     }
-    return GateResult(success=not failures, failures=failures, statistics=statistics, data_docs_url=url)
+    return GateResult(
+        success=not failures,
+        failures=failures,
+        statistics=statistics,
+        data_docs_url=url,
+        checkpoint=LAYER,
+        run_name=run_id.run_name,
+    )
 
 
 def _failures(table: str, result: ExpectationSuiteValidationResult) -> list[Failure]:
@@ -334,6 +549,8 @@ def _failures(table: str, result: ExpectationSuiteValidationResult) -> list[Fail
             sample = [error]
         elif "partial_unexpected_list" in details:
             sample = list(details["partial_unexpected_list"])[:SAMPLE_SIZE]
+        elif isinstance(details.get("details"), dict) and "unexpected_rows" in details["details"]:
+            sample = list(details["details"]["unexpected_rows"])[:SAMPLE_SIZE]
         else:
             sample = [details.get("observed_value")]
         out.append(
@@ -341,11 +558,23 @@ def _failures(table: str, result: ExpectationSuiteValidationResult) -> list[Fail
                 table=table,
                 rule=(config.meta or {}).get(RULE, f"{table}.{config.type}"),
                 expectation_type=config.type,
-                unexpected_count=details.get("unexpected_count"),
+                unexpected_count=(
+                    _count(details.get("observed_value"))
+                    if config.type == UNEXPECTED_ROWS_TYPE
+                    else details.get("unexpected_count")
+                ),
                 sample=[_jsonable(v) for v in sample],
             )
         )
     return out
+
+
+UNEXPECTED_ROWS_TYPE = "unexpected_rows_expectation"
+
+
+def _count(value: Any) -> int | None:
+    """UnexpectedRowsExpectation reports its row count as the observed value."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _exception_message(info: Any) -> str | None:

@@ -268,23 +268,29 @@ def suite_name(table: str) -> str:
     return f"{LAYER}_{table}"
 
 
-def build_bronze_suite(table: str) -> gx.ExpectationSuite:
-    """The `bronze_<table>` suite: every bronze rule as an expectation, its rule name in `meta`."""
+def build_suite(name: str, rules: list[Rule], meta: dict[str, Any]) -> gx.ExpectationSuite:
+    """A GX suite of the rules, each rule's name in its expectation's `meta`, ids derived from the names (so
+    rewriting a suite leaves its file unchanged)."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
-    rules = bronze_rules(table)
     suite = gx.ExpectationSuite(
-        name=suite_name(table),
+        name=name,
         expectations=[
             getattr(gxe, rule.expectation)(**rule.kwargs, meta={RULE: rule.name}, notes=rule.notes or None)
             for rule in rules
         ],
-        meta={"layer": LAYER, "table": table, "contract": CONTRACTS[table].description},
+        meta=meta,
     )
     for expectation, rule in zip(suite.expectations, rules, strict=True):
         expectation.id = str(uuid.uuid5(_RULE_IDS, rule.name))
     return suite
+
+
+def build_bronze_suite(table: str) -> gx.ExpectationSuite:
+    """The `bronze_<table>` suite: every bronze rule as an expectation, its rule name in `meta`."""
+    meta = {"layer": LAYER, "table": table, "contract": CONTRACTS[table].description}
+    return build_suite(suite_name(table), bronze_rules(table), meta)
 
 
 def contract_dtype_errors(table: str, frame: pl.DataFrame) -> list[str]:

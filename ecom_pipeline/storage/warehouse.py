@@ -1,8 +1,10 @@
 """The PostgreSQL warehouse: write, audit, publish, one day partition at a time.
 
-`stage` COPYs a day into `raw_stage` (no constraints, so an audit can see what is wrong); `publish` swaps the
-staged day into `raw` in one transaction and marks the ledger `raw._ecom_partitions`. `load` does both.
-Publishing a day twice leaves one copy; a failure anywhere leaves the published day exactly as it was.
+`stage` COPYs a day into `raw_stage` (no constraints, so an audit can see what is wrong); the audit (the staged
+quality checkpoint, run by the caller) records its verdict with `record_check`; `publish` swaps the staged day
+into `raw` in one transaction and marks the ledger `raw._ecom_partitions`, and refuses a day whose staged
+version has not passed its check. `load` does all three. Publishing a day twice leaves one copy; a failure
+anywhere leaves the published day exactly as it was.
 The warehouse holds one dataset, as a contiguous range of days from the epoch: the loader checks both.
 """
 
@@ -12,7 +14,7 @@ import datetime as dt
 import io
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +29,29 @@ from ecom_pipeline.storage.postgres import DatabaseUnavailableError, connect, re
 RAW = "raw"
 STAGE = "raw_stage"
 LEDGER = sql.Identifier(RAW, "_ecom_partitions")
+CHECKS = sql.Identifier(RAW, "_ecom_checks")
+STAGED_CHECKPOINT = "staged"
+CHECKPOINTS = ("staged", "marts")
 FACTS = frozenset({"orders", "order_items", "order_status_history", "payments", "shipments"})
 COPY_BLOCK = 1 << 20
 
 
 class WarehouseError(RuntimeError):
     """The warehouse refuses a request; the message is one line naming the day or dataset at fault."""
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """The latest run of a warehouse checkpoint on a day, as `raw._ecom_checks` keeps it."""
+
+    checkpoint: str
+    day: dt.date
+    success: bool
+    checked_at: dt.datetime
+    run_name: str
+    failures: list[dict[str, Any]]
+    statistics: dict[str, Any]
+    data_docs_url: str | None
 
 
 @dataclass(frozen=True)
@@ -88,7 +107,7 @@ class Warehouse:
         with connect(self.url) as conn:
             rows = conn.execute(
                 sql.SQL(
-                    "SELECT table_name, day, identity_hash, rows, sha256, status, published_at"
+                    "SELECT table_name, day, identity_hash, rows, sha256, status, published_at, check_status"
                     " FROM {} ORDER BY day, table_name"
                 ).format(LEDGER)
             ).fetchall()
@@ -100,6 +119,7 @@ class Warehouse:
             "sha256": pl.String,
             "status": pl.String,
             "published_at": pl.Datetime("us", "UTC"),
+            "check_status": pl.String,
         }
         return pl.DataFrame(rows, schema=schema, orient="row")
 
@@ -176,7 +196,8 @@ class Warehouse:
                         " VALUES (%s, %s, %s, %s, %s, %s, 'staged', now())"
                         " ON CONFLICT (table_name, day) DO UPDATE SET identity = EXCLUDED.identity,"
                         " identity_hash = EXCLUDED.identity_hash, rows = EXCLUDED.rows, sha256 = EXCLUDED.sha256,"
-                        " status = 'staged', loaded_at = now()"
+                        " status = 'staged', loaded_at = now(),"
+                        " check_status = NULL, checked_at = NULL, check_failures = NULL"
                     ).format(LEDGER),
                     (
                         table,
@@ -197,6 +218,86 @@ class Warehouse:
             ).fetchone()
         return n == len(TABLES)
 
+    # --- audit verdicts -----------------------------------------------------------------------------
+
+    def staged_version(self, day: dt.date) -> dt.datetime:
+        """When the day's staged version was written: the token a check passes back to `record_check`."""
+        with connect(self.url) as conn:
+            count, version = conn.execute(
+                sql.SQL("SELECT count(*), max(loaded_at) FROM {} WHERE day = %s AND status = 'staged'").format(LEDGER),
+                (day,),
+            ).fetchone()
+        if count != len(TABLES):
+            raise WarehouseError(f"cannot check {day}: it is not staged (stage it first)")
+        return version
+
+    def record_check(
+        self,
+        checkpoint: str,
+        day: dt.date,
+        *,
+        success: bool,
+        run_name: str,
+        failures: list[dict[str, Any]] | None = None,
+        statistics: Mapping[str, Any] | None = None,
+        data_docs_url: str | None = None,
+        staged_version: dt.datetime | None = None,
+    ) -> None:
+        """Keep a checkpoint's verdict on a day; a `staged` verdict also goes into the ledger of the staged day.
+
+        A staged verdict applies to the staged version the check read (`staged_version`, from `staged_version()`
+        before the check ran): if the day was staged again in between, the verdict is refused, not misapplied.
+        """
+        if checkpoint not in CHECKPOINTS:
+            raise ValueError(f"checkpoint {checkpoint!r} is not one of {', '.join(CHECKPOINTS)}")
+        failures = list(failures or [])
+        with self.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('ecom_pipeline.warehouse'))")
+            if checkpoint == STAGED_CHECKPOINT:
+                if staged_version is None:
+                    raise ValueError("a staged verdict needs the staged_version it was computed on")
+                updated = conn.execute(
+                    sql.SQL(
+                        "UPDATE {} SET check_status = %s, checked_at = now(), check_failures = %s"
+                        " WHERE day = %s AND status = 'staged' AND loaded_at <= %s"
+                    ).format(LEDGER),
+                    ("passed" if success else "failed", json.dumps(failures), day, staged_version),
+                ).rowcount
+                if updated != len(TABLES):
+                    raise WarehouseError(
+                        f"cannot record the staged check of {day}: the day was staged again while it was checked"
+                    )
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} (checkpoint, day, success, checked_at, run_name, failures, statistics,"
+                    " data_docs_url) VALUES (%s, %s, %s, now(), %s, %s, %s, %s)"
+                    " ON CONFLICT (checkpoint, day) DO UPDATE SET success = EXCLUDED.success,"
+                    " checked_at = EXCLUDED.checked_at, run_name = EXCLUDED.run_name, failures = EXCLUDED.failures,"
+                    " statistics = EXCLUDED.statistics, data_docs_url = EXCLUDED.data_docs_url"
+                ).format(CHECKS),
+                (
+                    checkpoint,
+                    day,
+                    success,
+                    run_name,
+                    json.dumps(failures),
+                    json.dumps(dict(statistics or {})),
+                    data_docs_url,
+                ),
+            )
+
+    def latest_check(self, checkpoint: str, day: dt.date) -> CheckRecord | None:
+        """The latest recorded run of a checkpoint on a day, or None when it never ran."""
+        with connect(self.url) as conn:
+            row = conn.execute(
+                sql.SQL(
+                    "SELECT checkpoint, day, success, checked_at, run_name, failures, statistics, data_docs_url"
+                    " FROM {} WHERE checkpoint = %s AND day = %s"
+                ).format(CHECKS),
+                (checkpoint, day),
+            ).fetchone()
+        return CheckRecord(*row) if row else None
+
     def preflight(self, day: dt.date, identity: Mapping[str, str], epoch: dt.date, *, publishing: bool) -> None:
         """The checks stage and publish make, before anything else (the lake) is written for the day."""
         with connect(self.url) as conn:
@@ -215,13 +316,17 @@ class Warehouse:
         with self.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('ecom_pipeline.warehouse'))")
             staged = conn.execute(
-                sql.SQL("SELECT table_name, rows FROM {} WHERE day = %s AND status = 'staged'").format(LEDGER), (day,)
+                sql.SQL(
+                    "SELECT table_name, rows, check_status, check_failures FROM {} WHERE day = %s AND status = 'staged'"
+                ).format(LEDGER),
+                (day,),
             ).fetchall()
             if len(staged) != len(TABLES):
                 raise WarehouseError(f"cannot publish {day}: it is not staged (stage it first)")
+            _require_passed(day, [(status, failures) for _, _, status, failures in staged])
             self._check_contiguous(conn, epoch, day, published=True)
             conn.execute("SET CONSTRAINTS ALL DEFERRED")
-            expected = dict(staged)
+            expected = {table: rows for table, rows, _, _ in staged}
             for table in TABLES:
                 start = time.perf_counter()
                 columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*_columns(table), "_partition_date"])
@@ -250,9 +355,20 @@ class Warehouse:
         return loads
 
     def load(
-        self, day: dt.date, frames: Mapping[str, pl.DataFrame], identity: Mapping[str, str], epoch: dt.date
+        self,
+        day: dt.date,
+        frames: Mapping[str, pl.DataFrame],
+        identity: Mapping[str, str],
+        epoch: dt.date,
+        *,
+        audit: Callable[[dt.date], object],
     ) -> list[TableLoad]:
+        """Write, audit, publish: stage the day, run `audit(day)` (which records its verdict), then publish.
+
+        `publish` refuses the day unless the audit recorded a passed staged check.
+        """
         staged = self.stage(day, frames, identity, epoch)
+        audit(day)
         published = {p.table: p for p in self.publish(day, epoch)}
         return [TableLoad(s.table, day, s.rows, s.bytes, s.seconds + published[s.table].seconds) for s in staged]
 
@@ -294,6 +410,28 @@ class Warehouse:
             else:
                 out.append(col.cast(c.dtype))
         return raw.select(out)
+
+
+def _require_passed(day: dt.date, verdicts: list[tuple[str | None, Any]]) -> None:
+    """Refuse to publish a day whose staged version has not passed its staged check, naming why."""
+    if all(status == "passed" for status, _ in verdicts):
+        return
+    if any(status == "failed" for status, _ in verdicts):
+        failures = next(f for status, f in verdicts if status == "failed") or []
+        rules = ", ".join(
+            f"{f.get('rule')} ({f.get('unexpected_count')} rows)"
+            if f.get("unexpected_count") is not None
+            else str(f.get("rule"))
+            for f in failures[:5]
+        )
+        raise WarehouseError(
+            f"cannot publish {day}: its latest staged check failed ({rules or 'see raw._ecom_checks'}); "
+            "fix the data and stage the day again"
+        )
+    raise WarehouseError(
+        f"cannot publish {day}: its staged version has not passed the staged quality check yet "
+        "(`ecom load --stage-only` stages and checks it)"
+    )
 
 
 def read_query(

@@ -1,0 +1,165 @@
+"""The quality gates as blocking asset checks: `bronze` on bronze, `staged` on raw_stage, `marts` on the marts.
+
+Each checkpoint is one multi-asset check with one spec per asset it validates (severity ERROR, blocking): a
+failure stops every step downstream of those assets in the run, so a bad day is not conformed to silver, not
+published to raw, not built by dbt and not exported to gold. The `staged` verdict is also recorded in the
+ledger, so a later run cannot publish the day by accident; the gold export likewise refuses a day whose latest
+`marts` check failed.
+
+A check evaluates every day of its run (one partition, or each day of a single-run range) and records one
+evaluation per asset and day, with the failed rules of that asset's table, how many rows broke each, sample
+values and a link to the Data Docs page.
+"""
+
+import datetime as dt
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import dagster as dg
+
+from ecom_pipeline.defs.partitions import days_of
+from ecom_pipeline.defs.resources import EcomResource
+from ecom_pipeline.generation.schemas import TABLES
+
+GOLD_MARTS = (
+    "fct_orders",
+    "fct_order_items",
+    "fct_payments",
+    "fct_shipments",
+    "agg_daily_revenue",
+    "dim_customers",
+    "dim_products",
+    "dim_date",
+    "customer_cohorts",
+    "customer_ltv",
+    "product_performance",
+)
+# Markdown rows of a failure table in the check's description; the JSON metadata holds them all.
+MAX_LISTED = 10
+
+
+def check_metadata(result: Any, table: str) -> dict[str, dg.MetadataValue]:
+    """What a check evaluation shows for one table: its failed rules with counts and samples, the Docs link."""
+    failures = result.failures_of(table)
+    rows = [
+        f"| `{f.rule}` | {f.unexpected_count if f.unexpected_count is not None else '-'} | "
+        f"`{str(f.sample[:3])[:160]}` |"
+        for f in failures[:MAX_LISTED]
+    ]
+    summary = (
+        "\n".join(["| rule | rows | sample |", "|---|---:|---|", *rows])
+        if rows
+        else f"Every `{result.checkpoint}` rule of `{table}` passed."
+    )
+    metadata: dict[str, dg.MetadataValue] = {
+        "checkpoint": dg.MetadataValue.text(result.checkpoint),
+        "partition": dg.MetadataValue.text(str(result.statistics.get("partition", ""))),
+        "failed_rules": dg.MetadataValue.json(
+            [
+                {"rule": f.rule, "unexpected_count": f.unexpected_count, "sample": f.sample, "type": f.expectation_type}
+                for f in failures
+            ]
+        ),
+        "unexpected_rows": dg.MetadataValue.int(sum(f.unexpected_count or 0 for f in failures)),
+        "checkpoint_failed_rules": dg.MetadataValue.int(len(result.failures)),
+        "evaluated_expectations": dg.MetadataValue.int(int(result.statistics.get("evaluated_expectations", 0))),
+        "summary": dg.MetadataValue.md(summary),
+    }
+    if result.data_docs_url:
+        metadata["data_docs"] = dg.MetadataValue.url(result.data_docs_url)
+    if result.published_docs_url:
+        metadata["data_docs_gold"] = dg.MetadataValue.url(result.published_docs_url)
+    return metadata
+
+
+def _specs(name: str, keys: list[dg.AssetKey], partitions: dg.PartitionsDefinition, what: str) -> list[Any]:
+    with warnings.catch_warnings():  # a partitioned check spec is a preview feature in Dagster 1.13
+        warnings.simplefilter("ignore", category=dg.PreviewWarning)
+        return [
+            dg.AssetCheckSpec(
+                name,
+                asset=key,
+                blocking=True,
+                partitions_def=partitions,
+                description=f"Great Expectations `{name}` checkpoint: {what}",
+            )
+            for key in keys
+        ]
+
+
+def _evaluate(
+    context: dg.AssetCheckExecutionContext,
+    specs: list[dg.AssetCheckSpec],
+    gate: Callable[[dt.date], Any],
+) -> Iterator[Any]:
+    """Run the gate on each day of the run; one evaluation per asset and day, blocking on failure.
+
+    An asset's check fails with the rules of its own table; a failure that belongs to no table of the specs
+    (the day missing from the ledger, say) fails them all.
+    """
+    op = context.op_execution_context
+    tables = {spec.asset_key.path[-1] for spec in specs}
+    for spec in specs:
+        yield dg.Output(None, output_name=op.assets_def.get_output_name_for_asset_check_key(spec.key))
+    for day in days_of(op):
+        result = gate(day)
+        unattributed = [f for f in result.failures if f.table not in tables]
+        for spec in specs:
+            table = spec.asset_key.path[-1]
+            yield dg.AssetCheckEvaluation(
+                asset_key=spec.asset_key,
+                check_name=spec.name,
+                passed=not result.failures_of(table) and not unattributed,
+                severity=dg.AssetCheckSeverity.ERROR,
+                blocking=True,
+                partition=day.isoformat(),
+                metadata=check_metadata(result, table),
+                description=f"{result.checkpoint} {day}: "
+                + ("passed" if result.success else f"{len(result.failures)} rule(s) failed"),
+            )
+
+
+def build_quality_checks(partitions: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinition]:
+    """The three gates, on the bronze, raw_stage and marts assets of the daily partitions."""
+    bronze_specs = _specs(
+        "bronze",
+        [dg.AssetKey(["bronze", t]) for t in TABLES],
+        partitions,
+        "schema, keys, enums, ranges, timestamps within the day, row counts within the scale profile's bounds.",
+    )
+    staged_specs = _specs(
+        "staged",
+        [dg.AssetKey(["raw_stage", t]) for t in TABLES],
+        partitions,
+        "every foreign key resolves, totals equal their items, captured payments equal totals, lifecycle order.",
+    )
+    marts_specs = _specs(
+        "marts",
+        [dg.AssetKey(["marts", m]) for m in GOLD_MARTS],
+        partitions,
+        "revenue reconciles with the facts and the facts with raw, no negative counts.",
+    )
+
+    @dg.multi_asset_check(specs=bronze_specs, name="bronze_checkpoint")
+    def bronze_checkpoint(context: dg.AssetCheckExecutionContext, ecom: EcomResource) -> Iterator[Any]:
+        from ecom_pipeline.landing import gate_bronze
+
+        p = ecom.plan(targets="lake")
+        yield from _evaluate(context, bronze_specs, lambda day: gate_bronze(p, day))
+
+    @dg.multi_asset_check(specs=staged_specs, name="staged_checkpoint")
+    def staged_checkpoint(context: dg.AssetCheckExecutionContext, ecom: EcomResource) -> Iterator[Any]:
+        from ecom_pipeline.landing import gate_staged
+
+        p = ecom.plan()
+        yield from _evaluate(context, staged_specs, lambda day: gate_staged(p, day))
+
+    @dg.multi_asset_check(specs=marts_specs, name="marts_checkpoint")
+    def marts_checkpoint(context: dg.AssetCheckExecutionContext, ecom: EcomResource) -> Iterator[Any]:
+        from ecom_pipeline.landing import gate_marts
+
+        p = ecom.plan()
+        yield from _evaluate(context, marts_specs, lambda day: gate_marts(p, day))
+
+    return [bronze_checkpoint, staged_checkpoint, marts_checkpoint]
