@@ -37,7 +37,7 @@ from ecom_pipeline.generation.daily import iter_day
 from ecom_pipeline.generation.dataset import dataset_identity
 from ecom_pipeline.quality.checkpoints import DATA_DOCS_SITE, GateResult
 from ecom_pipeline.settings import Settings
-from ecom_pipeline.storage.conform import day_to_silver
+from ecom_pipeline.storage.conform import check_contract, day_to_silver
 from ecom_pipeline.storage.lake import Lake, LakeLayer, ManifestError, resolve_lake
 from ecom_pipeline.storage.objectstore import LakeUnavailableError
 from ecom_pipeline.storage.postgres import database_url
@@ -277,11 +277,12 @@ def publish_data_docs(p: LandingPlan, result: GateResult, since: float) -> str |
     """Copy the Data Docs pages a gate run wrote (modified at or after `since`, a `time.time()`) to
     `<gold>/data_docs/` when the gold layer is on S3; the site's static assets are copied once.
 
-    Returns the gold URL of the run's page, or None (a local lake keeps the docs in the GX project only).
+    Returns the gold URL of the run's page, or None (a local lake, or a run without the lake as a target, keeps
+    the docs in the GX project only).
     """
     from urllib.parse import unquote, urlsplit
 
-    if result.data_docs_url is None or not p.lake.gold.url.startswith("s3://"):
+    if result.data_docs_url is None or "lake" not in p.settings.targets or not p.lake.gold.url.startswith("s3://"):
         return None
     local = unquote(urlsplit(result.data_docs_url).path)
     site, _, page = local.partition(f"/{DATA_DOCS_SITE}/")
@@ -321,6 +322,8 @@ def land(settings: Settings, days: Iterable[dt.date], on_day: Callable[[dt.date]
             if p.warehouse is not None:  # refuse before the lake is written for a day the warehouse refuses
                 p.warehouse.preflight(day, p.identity, p.config.epoch, publishing=False)
             bronze, _reused = _bronze(p, day, write=to_lake)
+            for table in TABLES:  # a file that drifted from the contract is bad input, named as such (exit 2)
+                check_contract(table, day, bronze[table])
             verdict = gate_bronze(p, day, bronze)
             if not verdict.success:
                 raise QualityGateError(verdict, day, "nothing of the day went past bronze")

@@ -1,4 +1,4 @@
-"""Real services for the tests: PostgreSQL and an S3 server over HTTP.
+"""Real services for the tests: PostgreSQL, an S3 server over HTTP, and a GX project of their own.
 
 PostgreSQL: the server in `ECOM_DATABASE_URL` when set (CI: 127.0.0.1:5432), with a throwaway database
 created for the session and dropped after it; otherwise the embedded pgserver, so the README's test command
@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -129,3 +130,40 @@ def project_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "ecom-home"
     monkeypatch.setenv("ECOM_HOME", str(home))
     return home
+
+
+# --- Great Expectations ---------------------------------------------------------------------------------------
+# One GX project for the tests: a temporary copy of `great_expectations/`, rewritten from code, so the runs'
+# results and Data Docs stay out of the checkout. Writing the warehouse checkpoints needs a migrated warehouse
+# (GX tests the connection and the ledger table), so the copy is written against one.
+
+
+@pytest.fixture(scope="session")
+def migrated_url(pg_server_url: str) -> Iterator[str]:
+    """A migrated, empty warehouse for the session (the ledger the warehouse checkpoints read from)."""
+    from ecom_pipeline.storage.warehouse import Warehouse
+
+    with throwaway_database(pg_server_url, "ecom_gx") as url:
+        Warehouse(url).migrate()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def gx_root(tmp_path_factory: pytest.TempPathFactory, migrated_url: str) -> Path:
+    """A copy of the repository's GX project (without run output), rewritten from code."""
+    import shutil
+
+    from ecom_pipeline.quality import GX_DIR, get_context, write_project
+
+    root = tmp_path_factory.mktemp("gx") / "great_expectations"
+    if GX_DIR.exists():
+        shutil.copytree(GX_DIR, root, ignore=shutil.ignore_patterns("uncommitted"))
+    write_project(get_context(root), database_url=migrated_url)
+    return root
+
+
+@pytest.fixture(scope="session")
+def gx_context(gx_root: Path) -> Any:
+    from ecom_pipeline.quality import get_context
+
+    return get_context(gx_root)

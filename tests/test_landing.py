@@ -485,11 +485,11 @@ def regclass(url: str, name: str) -> str | None:
 
 
 def test_db_upgrade_and_downgrade_to_base_work_on_a_fresh_database(env: Env) -> None:
-    assert "revision 0001" in ok("db", "upgrade").stdout
+    assert "revision 0002" in ok("db", "upgrade").stdout
     assert regclass(env.url, "raw.orders") == "raw.orders"
     assert regclass(env.url, "raw._ecom_partitions") == "raw._ecom_partitions"
     assert regclass(env.url, "raw_stage.orders") == "raw_stage.orders"
-    assert "revision 0001" in ok("db", "upgrade").stdout  # at head: nothing to do
+    assert "revision 0002" in ok("db", "upgrade").stdout  # at head: nothing to do
 
     assert "revision base" in ok("db", "downgrade", "--revision", "base").stdout
     assert regclass(env.url, "raw.orders") is None

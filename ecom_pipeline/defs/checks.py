@@ -65,6 +65,8 @@ def check_metadata(result: Any, table: str) -> dict[str, dg.MetadataValue]:
         "checkpoint_failed_rules": dg.MetadataValue.int(len(result.failures)),
         "evaluated_expectations": dg.MetadataValue.int(int(result.statistics.get("evaluated_expectations", 0))),
         "summary": dg.MetadataValue.md(summary),
+        # The checkpoint's own time for the day (Great Expectations' one-time import excluded).
+        "gate_seconds": dg.MetadataValue.float(float(result.statistics.get("seconds", {}).get("total", 0.0))),
     }
     if result.data_docs_url:
         metadata["data_docs"] = dg.MetadataValue.url(result.data_docs_url)

@@ -1,9 +1,9 @@
 """The marts' key figures equal the same figures recomputed independently from the bronze Parquet.
 
-Two weeks of `small` data (seed 42, 2026-01-01..2026-01-14) are landed once for the module (lake and warehouse)
-and built with ONE `dbt build` over the range. The figures are then recomputed with polars from the bronze
-partitions in the lake (not from the warehouse or silver) and compared exactly: counts as integers, money as
-integer cents (Decimal), never approximately.
+Two weeks of `small` data (seed 42, 2026-01-01..2026-01-14) are landed once (tests/dbt/conftest.py: lake and
+warehouse, through the quality gates) and built with ONE `dbt build` over the range. The figures are then
+recomputed with polars from the bronze partitions in the lake (not from the warehouse or silver) and compared
+exactly: counts as integers, money as integer cents (Decimal), never approximately.
 
 Definitions followed (from the SQL and YAML of the marts):
 - order_date is the UTC date of orders.created_at; a customer's sign-up date is the UTC date of signup_at.
@@ -21,29 +21,18 @@ Definitions followed (from the SQL and YAML of the marts):
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 import yaml
 
-from tests.conftest import throwaway_database
+from tests.dbt.conftest import DAYS, DBT_PROJECT_DIR, LAST_DAY, MartsWarehouse
 
 pytestmark = pytest.mark.slow
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-FIRST_DAY, LAST_DAY = dt.date(2026, 1, 1), dt.date(2026, 1, 14)
-DAYS = [FIRST_DAY + dt.timedelta(days=i) for i in range((LAST_DAY - FIRST_DAY).days + 1)]
 TABLES = ("customers", "orders", "order_items", "order_status_history")
 KEYS = {
     "customers": ["customer_id"],
@@ -56,57 +45,9 @@ KEYS = {
 # --- building the marts --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Warehouse:
-    url: str
-    home: Path
-
-
-def _dbt_executable() -> str:
-    beside_python = Path(sys.executable).with_name("dbt")
-    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
-
-
 @pytest.fixture(scope="module")
-def warehouse(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    """The range landed in a database and a lake of their own, and the marts built over it in one dbt run."""
-    from ecom_pipeline.landing import land
-    from ecom_pipeline.settings import load_settings
-    from ecom_pipeline.storage.postgres import libpq_environment
-
-    tmp = tmp_path_factory.mktemp("marts")
-    home = tmp / "ecom-home"
-    with throwaway_database(pg_server_url, "ecom_marts") as url:
-        # land() resolves the lake and the database from the process environment: only ECOM_DATABASE_URL.
-        with pytest.MonkeyPatch.context() as mp:
-            for name in list(os.environ):
-                if name.startswith("ECOM_"):
-                    mp.delenv(name)
-            mp.setenv("ECOM_DATABASE_URL", url)
-            land(load_settings({"home": home, "seed": 42, "scale": "small"}, environ={}), DAYS)
-
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-        env |= libpq_environment(url) | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"}
-        window = json.dumps({"start_date": FIRST_DAY.isoformat(), "end_date": LAST_DAY.isoformat()})
-        command = [
-            _dbt_executable(),
-            "build",
-            "--vars",
-            window,
-            "--threads",
-            "4",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-        ]
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
-        assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
-        yield Warehouse(url, home)
+def warehouse(marts_warehouse: MartsWarehouse) -> MartsWarehouse:
+    return marts_warehouse
 
 
 def _query(url: str, query: str) -> list[tuple[Any, ...]]:
@@ -117,7 +58,7 @@ def _query(url: str, query: str) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture(scope="module")
-def daily(warehouse: Warehouse) -> dict[str, dict[dt.date, Any]]:
+def daily(warehouse: MartsWarehouse) -> dict[str, dict[dt.date, Any]]:
     """marts.agg_daily_revenue as column -> {order_date: value}."""
     columns = [
         "orders",
@@ -176,7 +117,7 @@ def _money(cents: int) -> Decimal:
 
 
 @pytest.fixture(scope="module")
-def bronze(warehouse: Warehouse) -> dict[str, pl.DataFrame]:
+def bronze(warehouse: MartsWarehouse) -> dict[str, pl.DataFrame]:
     """Each table's bronze partitions of the range, concatenated (the rows of a partition are its day's)."""
     from ecom_pipeline.storage.lake import resolve_lake
 
@@ -355,7 +296,7 @@ def test_daily_net_revenue_is_gross_revenue_minus_the_totals_of_the_cancelled_or
 
 
 def test_cohort_sizes_count_the_customers_by_the_month_of_their_first_order(
-    warehouse: Warehouse, orders: pl.DataFrame
+    warehouse: MartsWarehouse, orders: pl.DataFrame
 ) -> None:
     expected = dict(
         orders.group_by("customer_id")
@@ -375,7 +316,7 @@ def test_cohort_sizes_count_the_customers_by_the_month_of_their_first_order(
 
 
 def test_every_customer_lifetime_orders_equal_their_orders_in_bronze(
-    warehouse: Warehouse, bronze: dict[str, pl.DataFrame], orders: pl.DataFrame
+    warehouse: MartsWarehouse, bronze: dict[str, pl.DataFrame], orders: pl.DataFrame
 ) -> None:
     counts = dict(orders.group_by("customer_id").agg(pl.len()).iter_rows())
     expected = {customer_id: counts.get(customer_id, 0) for customer_id in bronze["customers"]["customer_id"]}

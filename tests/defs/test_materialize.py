@@ -13,6 +13,7 @@ import pytest
 
 from ecom_pipeline.generation.schemas import TABLES
 from ecom_pipeline.storage.lake import resolve_lake
+from tests.defs.conftest import run_assets
 
 DAY1, DAY2, DAY3 = dt.date(2026, 1, 1), dt.date(2026, 1, 2), dt.date(2026, 1, 3)
 
@@ -27,16 +28,6 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_db: str) -> dict[
     return values
 
 
-def _defs() -> dg.Definitions:
-    from ecom_pipeline.definitions import build_definitions
-
-    return build_definitions()
-
-
-def _assets(defs: dg.Definitions) -> list[dg.AssetsDefinition]:
-    return list({n.assets_def for n in defs.resolve_asset_graph().asset_nodes})
-
-
 LANDING = dg.AssetSelection.groups("bronze", "silver", "raw_stage", "raw")
 
 
@@ -46,8 +37,7 @@ def _count(url: str, sql: str) -> int:
 
 
 def test_materializing_a_day_lands_it_in_the_lake_and_the_warehouse_with_metadata(env):
-    defs = _defs()
-    result = dg.materialize(_assets(defs), partition_key="2026-01-01", selection=LANDING)
+    result = run_assets(partition_key="2026-01-01", selection=LANDING)
     assert result.success
     lake = resolve_lake(Path(env["ECOM_HOME"]))
     for table in TABLES:
@@ -71,9 +61,8 @@ def test_materializing_a_day_lands_it_in_the_lake_and_the_warehouse_with_metadat
 
 
 def test_a_date_range_runs_as_one_run_and_publishes_the_days_in_order(env):
-    defs = _defs()
     tags = {"dagster/asset_partition_range_start": "2026-01-01", "dagster/asset_partition_range_end": "2026-01-03"}
-    result = dg.materialize(_assets(defs), tags=tags, selection=LANDING)
+    result = run_assets(tags=tags, selection=LANDING)
     assert result.success
     published = _count(
         env["ECOM_DATABASE_URL"], "SELECT count(DISTINCT day) FROM raw._ecom_partitions WHERE status = 'published'"
@@ -82,8 +71,7 @@ def test_a_date_range_runs_as_one_run_and_publishes_the_days_in_order(env):
 
 
 def test_a_manual_run_of_a_day_whose_earlier_days_are_missing_fails_naming_the_first_missing_day(env):
-    defs = _defs()
-    result = dg.materialize(_assets(defs), partition_key="2026-01-03", raise_on_error=False, selection=LANDING)
+    result = run_assets(partition_key="2026-01-03", raise_on_error=False, selection=LANDING)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "2026-01-01 is not staged or published" in failure.event_specific_data.error.to_string()
@@ -94,9 +82,8 @@ def test_a_missing_required_variable_outside_local_names_it_and_writes_nothing(e
     monkeypatch.setenv("ECOM_ENV", "docker")
     monkeypatch.delenv("ECOM_DATABASE_URL")
     monkeypatch.delenv("ECOM_LAKE_URL", raising=False)
-    defs = _defs()
     with pytest.raises(Exception, match=r"ECOM_DATABASE_URL|ECOM_LAKE_URL"):
-        dg.materialize(_assets(defs), partition_key="2026-01-01")
+        run_assets(partition_key="2026-01-01")
     assert not (Path(env["ECOM_HOME"]) / "lake").exists()
 
 
@@ -112,8 +99,7 @@ def test_parallel_runs_of_different_days_write_the_same_lake_as_serial_runs(env,
     days = ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"]
 
     def run(day: str) -> bool:
-        defs = _defs()
-        return dg.materialize(_assets(defs), partition_key=day, selection=lake_side).success
+        return run_assets(partition_key=day, selection=lake_side).success
 
     with ThreadPoolExecutor(4) as pool:
         assert all(pool.map(run, days))
@@ -148,9 +134,8 @@ def test_four_chunks_on_the_multiprocess_executor_give_exactly_the_data_of_one(e
         assert result.success
     chunked = resolve_lake(Path(env["ECOM_HOME"])).bronze
     monkeypatch.setenv("ECOM_HOME", str(tmp_path / "whole"))
-    defs = _defs()
     bronze_only = dg.AssetSelection.groups("bronze")
-    assert dg.materialize(_assets(defs), partition_key="2026-01-02", selection=bronze_only).success
+    assert run_assets(partition_key="2026-01-02", selection=bronze_only).success
     whole = resolve_lake(tmp_path / "whole").bronze
     for table in TABLES:
         assert len(chunked.manifest(table, DAY2).files) == 4
@@ -159,8 +144,7 @@ def test_four_chunks_on_the_multiprocess_executor_give_exactly_the_data_of_one(e
 
 @pytest.mark.slow
 def test_a_day_runs_end_to_end_through_dbt_into_the_gold_layer(env):
-    defs = _defs()
-    result = dg.materialize(_assets(defs), partition_key="2026-01-01")
+    result = run_assets(partition_key="2026-01-01")
     assert result.success
     url = env["ECOM_DATABASE_URL"]
     assert _count(url, "SELECT orders FROM marts.agg_daily_revenue WHERE order_date = '2026-01-01'") == _count(

@@ -331,7 +331,7 @@ def test_anomalies_with_several_chunks_exit_2_before_writing(tmp_path: Path) -> 
     assert "whole days" in result.stderr and not out.exists()
 
 
-def test_load_to_the_lake_keeps_the_anomalies_in_bronze_and_conforms_silver(
+def test_load_keeps_the_anomalies_in_bronze_and_stops_the_day_at_the_bronze_gate(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from ecom_pipeline.storage.lake import resolve_lake
@@ -339,32 +339,36 @@ def test_load_to_the_lake_keeps_the_anomalies_in_bronze_and_conforms_silver(
     home = tmp_path / "home"
     monkeypatch.setenv("ECOM_HOME", str(home))
     monkeypatch.setenv("ECOM_ANOMALIES", "duplicate_orders=0.2,null_emails=0.1")
-    for _ in range(2):  # the second run reuses bronze of the same identity
+    for _ in range(2):  # the second run reuses bronze of the same identity, and the gate stops it again
         result = CliRunner().invoke(main, ["load", "--to", "lake", "--scale", "small"])
-        assert result.exit_code == 0, result.output + result.stderr
+        assert result.exit_code == 1, result.output + result.stderr
+        (line,) = result.stderr.strip().splitlines()
+        assert "bronze gate failed for 2026-01-01" in line
+        assert "orders.order_id_unique" in line and "customers.email_not_null" in line
     lake = resolve_lake(home)
     manifest = lake.bronze.manifest(ANOMALIES_TABLE, EPOCH)
     assert manifest is not None and manifest.dataset["anomalies"] == "duplicate_orders=0.2,null_emails=0.1"
     labels = lake.bronze.read(ANOMALIES_TABLE, EPOCH)
     assert set(labels["class"]) == {"duplicate_orders", "null_emails"}
-    assert lake.bronze.read("orders", EPOCH)["order_id"].is_duplicated().any()
-    assert lake.silver.manifest(ANOMALIES_TABLE, EPOCH) is None
-    silver_orders = lake.silver.read("orders", EPOCH)
-    assert not silver_orders["order_id"].is_duplicated().any()  # silver still dedupes on the primary key
-    assert (
-        lake.silver.read("customers", EPOCH)["email"].null_count()
-        == labels.filter(pl.col("class") == "null_emails").height
-    )
+    assert lake.bronze.read("orders", EPOCH)["order_id"].is_duplicated().any()  # bronze: the ground truth
+    assert all(lake.silver.manifest(t, EPOCH) is None for t in (*TABLES, ANOMALIES_TABLE))  # nothing past it
 
 
-def test_load_with_anomalies_into_the_warehouse_exits_2_before_anything_is_written(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_load_with_orphan_items_stages_the_day_but_never_publishes_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_db: str
 ) -> None:
-    home = tmp_path / "home"
-    monkeypatch.setenv("ECOM_HOME", str(home))
-    monkeypatch.setenv("ECOM_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/never")  # never contacted
-    result = CliRunner().invoke(main, ["load", "--anomalies", "null_emails=0.1"])
-    assert result.exit_code == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "--to lake" in lines[0] and "null_emails=0.1" in lines[0]
-    assert not home.exists()
+    import psycopg
+
+    monkeypatch.setenv("ECOM_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ECOM_DATABASE_URL", fresh_db)
+    result = CliRunner().invoke(main, ["load", "--anomalies", "orphan_items=0.01"])
+    assert result.exit_code == 1, result.output + result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "staged gate failed for 2026-01-01" in line and "order_items.order_id_resolves (1 rows)" in line
+    assert "staged, not published" in line
+    again = CliRunner().invoke(main, ["load", "--publish-only", "--anomalies", "orphan_items=0.01"])
+    assert again.exit_code == 2
+    assert "latest staged check failed" in again.stderr
+    with psycopg.connect(fresh_db) as conn:
+        assert conn.execute("SELECT count(*) FROM raw.orders").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM raw_stage.order_items").fetchone()[0] > 0

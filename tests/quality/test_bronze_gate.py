@@ -1,13 +1,12 @@
 """The bronze gate: clean days pass at every scale and seed; each injected anomaly fails with its own rule.
 
-One GX context for the module, in a temporary copy of the repository's `great_expectations/` folder, so the
-runs' results and Data Docs never land in the checkout.
+One GX context (tests/quality/conftest.py), in a temporary copy of the repository's `great_expectations/`
+folder, so the runs' results and Data Docs never land in the checkout.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,27 +25,13 @@ from ecom_pipeline.generation import (
     inject,
     parse_anomalies,
 )
-from ecom_pipeline.quality import GX_DIR, bronze_rules, get_context, row_count_bounds, validate_bronze, write_project
+from ecom_pipeline.quality import GX_DIR, bronze_rules, row_count_bounds, validate_bronze
 
 pytestmark = pytest.mark.slow
 
 EPOCH = dt.date(2026, 1, 1)
 REVIEWED = ("great_expectations.yml", ".gitignore", "expectations", "checkpoints", "validation_definitions")
-
-
-@pytest.fixture(scope="module")
-def gx_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the repository's GX project (without run output), rewritten from code."""
-    root = tmp_path_factory.mktemp("gx") / "great_expectations"
-    if GX_DIR.exists():
-        shutil.copytree(GX_DIR, root, ignore=shutil.ignore_patterns("uncommitted"))
-    write_project(get_context(root))
-    return root
-
-
-@pytest.fixture(scope="module")
-def context(gx_root: Path) -> Any:
-    return get_context(gx_root)
+WRITE = "uv run python -m ecom_pipeline.quality"
 
 
 _days: dict[tuple[str, int, dt.date], dict[str, pl.DataFrame]] = {}
@@ -71,8 +56,10 @@ def _read(path: Path) -> dict[str, bytes]:
 
 def test_the_committed_project_is_what_the_code_writes(gx_root: Path) -> None:
     """Suites and checkpoints are written by `write_project`, never edited by hand: rewriting changes nothing."""
-    assert GX_DIR.exists(), "run `python -c 'from ecom_pipeline.quality import write_project; write_project()'`"
-    assert _read(gx_root) == _read(GX_DIR)
+    assert GX_DIR.exists(), f"write it: {WRITE}"
+    written, committed = _read(gx_root), _read(GX_DIR)
+    assert {"checkpoints/bronze.json", "checkpoints/staged.json", "checkpoints/marts.json"} <= set(committed)
+    assert written == committed, f"the committed GX project is out of date: {WRITE}"
 
 
 def test_quality_imports_neither_dagster_nor_great_expectations() -> None:
@@ -101,9 +88,9 @@ def test_every_rule_has_a_unique_name_prefixed_by_its_table() -> None:
         ("xlarge", EPOCH),  # one million opening customers
     ],
 )
-def test_a_clean_day_passes_at_every_scale(context: Any, scale: str, day: dt.date) -> None:
+def test_a_clean_day_passes_at_every_scale(gx_context: Any, scale: str, day: dt.date) -> None:
     config, frames = clean_day(scale, day)
-    result = validate_bronze(frames, day, config, context=context)
+    result = validate_bronze(frames, day, config, context=gx_context)
     assert result.failures == []
     assert result.success
     stats = result.statistics
@@ -115,10 +102,10 @@ def test_a_clean_day_passes_at_every_scale(context: Any, scale: str, day: dt.dat
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_a_clean_day_passes_on_any_seed(context: Any, seed: int) -> None:
+def test_a_clean_day_passes_on_any_seed(gx_context: Any, seed: int) -> None:
     day = EPOCH + dt.timedelta(days=17 * seed)  # across the year, the epoch included
     config, frames = clean_day("small", day, seed=seed)
-    result = validate_bronze(frames, day, config, context=context, build_docs=False)
+    result = validate_bronze(frames, day, config, context=gx_context, build_docs=False)
     assert result.failures == []
 
 
@@ -159,10 +146,10 @@ OWN_RULE = {
         for name in ANOMALY_CLASSES
     ],
 )
-def test_each_anomaly_fails_the_gate_with_its_rule(context: Any, name: str) -> None:
+def test_each_anomaly_fails_the_gate_with_its_rule(gx_context: Any, name: str) -> None:
     config, clean = clean_day("small", EPOCH)  # the opening day: products, customers and orders all present
     frames, labels = inject(clean, parse_anomalies(f"{name}=0.02"), seed=config.seed, day=EPOCH)
-    result = validate_bronze(frames, EPOCH, config, context=context)
+    result = validate_bronze(frames, EPOCH, config, context=gx_context)
     assert not result.success
     assert result.failed_rules == ANOMALY_RULES[name]
     table, rule = OWN_RULE[name]
@@ -207,11 +194,11 @@ HAND_MADE = {
 
 
 @pytest.mark.parametrize("case", list(HAND_MADE))
-def test_hand_made_corruptions_fail_with_their_rule(context: Any, case: str) -> None:
+def test_hand_made_corruptions_fail_with_their_rule(gx_context: Any, case: str) -> None:
     """Rules no anomaly class exercises: ages, types, columns, enums, sizes, composite keys."""
     corrupt, expected = HAND_MADE[case]
     config, clean = clean_day("small", EPOCH)
-    result = validate_bronze(corrupt(clean), EPOCH, config, context=context, build_docs=False)
+    result = validate_bronze(corrupt(clean), EPOCH, config, context=gx_context, build_docs=False)
     assert not result.success
     assert result.failed_rules == expected
 

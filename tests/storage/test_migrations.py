@@ -22,7 +22,7 @@ from psycopg import sql
 from ecom_pipeline.generation.schemas import CONTRACTS
 from ecom_pipeline.storage import migrate
 
-REVISION = "0001"
+REVISION = "0002"
 PARTITIONED = ("orders", "order_items", "order_status_history", "payments", "shipments")
 NOT_PARTITIONED = ("categories", "products", "customers", "addresses")
 CROSS_DAY = ("order_status_history", "payments", "shipments")  # no FK to orders: they point at earlier days
@@ -39,6 +39,9 @@ LEDGER_COLUMNS = (
     ("published_at", "timestamp with time zone", "YES"),
     ("published_rows", "bigint", "YES"),
     ("published_sha256", "text", "YES"),
+    ("check_status", "text", "YES"),
+    ("checked_at", "timestamp with time zone", "YES"),
+    ("check_failures", "jsonb", "YES"),
 )
 DAY = dt.date(2026, 1, 1)
 TS = dt.datetime(2026, 1, 1, 12, 30, tzinfo=dt.UTC)
@@ -257,7 +260,7 @@ def test_upgrade_to_head_creates_every_contract_table_in_raw_with_the_contract_c
     migrated: str,
 ) -> None:
     with psycopg.connect(migrated) as conn:
-        assert _top_level_tables(conn, "raw") == {*CONTRACTS, "_ecom_partitions", "alembic_version"}
+        assert _top_level_tables(conn, "raw") == {*CONTRACTS, "_ecom_partitions", "_ecom_checks", "alembic_version"}
         for table in CONTRACTS:
             assert _columns(conn, "raw", table) == _expected_columns(table, staging=False), table
             persistence = conn.execute(
@@ -355,7 +358,7 @@ def test_ensure_day_partition_refuses_anything_but_a_day_partitioned_raw_table(m
                 conn.execute("SELECT raw.ensure_day_partition(%s, %s)", (bad, DAY))
         with pytest.raises(psycopg.errors.NullValueNotAllowed):
             conn.execute("SELECT raw.ensure_day_partition('orders', NULL)")
-        assert _top_level_tables(conn, "raw") == {*CONTRACTS, "_ecom_partitions", "alembic_version"}
+        assert _top_level_tables(conn, "raw") == {*CONTRACTS, "_ecom_partitions", "_ecom_checks", "alembic_version"}
         assert conn.execute("SELECT count(*) FROM pg_inherits").fetchone() == (0,)
 
 
@@ -526,6 +529,33 @@ def test_the_partition_ledger_has_its_columns_and_only_known_statuses(migrated: 
         with pytest.raises(psycopg.errors.CheckViolation) as rejected:
             conn.execute(insert, (DAY + dt.timedelta(days=1), "loaded"))
         assert rejected.value.diag.constraint_name == "_ecom_partitions_status_valid"
+    with psycopg.connect(migrated) as conn:
+        conn.execute(insert, (DAY, "staged"))
+        with pytest.raises(psycopg.errors.CheckViolation) as rejected:
+            conn.execute("UPDATE raw._ecom_partitions SET check_status = 'maybe'")
+        assert rejected.value.diag.constraint_name == "_ecom_partitions_check_status_valid"
+
+
+def test_the_checks_ledger_keeps_one_verdict_per_checkpoint_and_day(migrated: str) -> None:
+    insert = "INSERT INTO raw._ecom_checks (checkpoint, day, success, run_name) VALUES (%s, %s, true, 'r')"
+    with psycopg.connect(migrated) as conn:
+        conn.execute(insert, ("staged", DAY))
+        conn.execute(insert, ("marts", DAY))
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(insert, ("staged", DAY))
+    with psycopg.connect(migrated) as conn, pytest.raises(psycopg.errors.CheckViolation) as rejected:
+        conn.execute(insert, ("bronze", DAY))  # the lake's gate has no warehouse verdict
+    assert rejected.value.diag.constraint_name == "_ecom_checks_checkpoint_valid"
+
+
+def test_downgrading_one_revision_removes_only_the_quality_verdicts(migrated: str) -> None:
+    migrate.downgrade(migrated, "0001")
+    with psycopg.connect(migrated) as conn:
+        assert _top_level_tables(conn, "raw") == {*CONTRACTS, "_ecom_partitions", "alembic_version"}
+        columns = [row[0] for row in _columns(conn, "raw", "_ecom_partitions")]
+        assert columns == [c[0] for c in LEDGER_COLUMNS[:-3]]
+    migrate.upgrade(migrated)
+    assert migrate.current(migrated) == REVISION
 
 
 def test_downgrade_to_base_removes_the_warehouse_and_upgrade_builds_it_again(migrated: str) -> None:
@@ -545,7 +575,7 @@ def test_downgrade_to_base_removes_the_warehouse_and_upgrade_builds_it_again(mig
     migrate.upgrade(migrated)
     assert migrate.current(migrated) == REVISION
     with psycopg.connect(migrated) as conn:
-        assert _top_level_tables(conn, "raw") == {*CONTRACTS, "_ecom_partitions", "alembic_version"}
+        assert _top_level_tables(conn, "raw") == {*CONTRACTS, "_ecom_partitions", "_ecom_checks", "alembic_version"}
         assert _top_level_tables(conn, "raw_stage") == set(CONTRACTS)
         assert conn.execute("SELECT count(*) FROM pg_inherits").fetchone() == (0,)  # old day partitions are gone
 
@@ -603,5 +633,5 @@ def test_the_offline_sql_script_is_plain_postgresql_that_builds_the_same_schema(
     assert "%%" not in script  # no driver-style percent escaping leaks into the DDL
     with psycopg.connect(fresh_db, autocommit=True) as conn:
         conn.execute(script)
-        assert _top_level_tables(conn, "raw") == {*CONTRACTS, "_ecom_partitions", "alembic_version"}
+        assert _top_level_tables(conn, "raw") == {*CONTRACTS, "_ecom_partitions", "_ecom_checks", "alembic_version"}
     assert migrate.current(fresh_db) == REVISION

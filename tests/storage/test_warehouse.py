@@ -83,9 +83,19 @@ def ledger_rows(url: str) -> dict[tuple[str, dt.date], dict[str, Any]]:
     return {(r[0], r[1]): dict(zip(keys, r[2:], strict=True)) for r in rows}
 
 
+def approve(wh: Warehouse, day: dt.date) -> None:
+    """Record the staged gate's verdict on a clean staged day: passed. (The gate itself, which computes the
+    verdict, is specified in tests/quality/test_staged_gate.py; here it is the warehouse's input.)"""
+    wh.record_check("staged", day, success=True, run_name=f"staged {day}", staged_version=wh.staged_version(day))
+
+
+def passed(wh: Warehouse) -> Any:
+    return lambda day: approve(wh, day)
+
+
 def load_days(wh: Warehouse, days: dict[dt.date, Frames], *which: dt.date) -> None:
     for day in which:
-        wh.load(day, days[day], IDENTITY, EPOCH)
+        wh.load(day, days[day], IDENTITY, EPOCH, audit=passed(wh))
 
 
 # ------------------------------------------------------------------------------------- write, audit, publish
@@ -115,6 +125,7 @@ def test_publishing_moves_the_staged_day_into_raw_and_marks_the_ledger_published
     wh: Warehouse, days: dict[dt.date, Frames]
 ) -> None:
     wh.stage(D1, days[D1], IDENTITY, EPOCH)
+    approve(wh, D1)
     (before,) = query(wh.url, "SELECT now()")[0]
 
     loads = wh.publish(D1, EPOCH)
@@ -152,7 +163,7 @@ def test_each_fact_table_gets_one_partition_per_day_named_after_it(wh: Warehouse
 
 
 def test_loading_a_day_is_staging_then_publishing_it(wh: Warehouse, days: dict[dt.date, Frames]) -> None:
-    loads = wh.load(D1, days[D1], IDENTITY, EPOCH)
+    loads = wh.load(D1, days[D1], IDENTITY, EPOCH, audit=passed(wh))
 
     assert {load.table: load.rows for load in loads} == {t: days[D1][t].height for t in TABLES}
     assert all(load.bytes > 0 for load in loads if load.rows)
@@ -166,8 +177,9 @@ def test_publishing_the_same_day_twice_leaves_exactly_one_copy(wh: Warehouse, da
     load_days(wh, days, D1, D2)
     once = {table: table_rows(wh.url, "raw", table) for table in TABLES}
 
-    wh.load(D1, days[D1], IDENTITY, EPOCH)
+    wh.load(D1, days[D1], IDENTITY, EPOCH, audit=passed(wh))
     wh.stage(D2, days[D2], IDENTITY, EPOCH)
+    approve(wh, D2)
     wh.publish(D2, EPOCH)
 
     for table in TABLES:
@@ -240,13 +252,13 @@ def test_loading_a_day_after_a_gap_is_refused_naming_the_first_missing_day(
     wh: Warehouse, days: dict[dt.date, Frames]
 ) -> None:
     with pytest.raises(WarehouseError, match=r"cannot load 2026-01-03: .* 2026-01-01 is not"):
-        wh.load(D3, days[D3], IDENTITY, EPOCH)
+        wh.load(D3, days[D3], IDENTITY, EPOCH, audit=passed(wh))
     assert ledger_rows(wh.url) == {}
 
     load_days(wh, days, D1)
     before = snapshot(wh.url)
     with pytest.raises(WarehouseError, match=r"cannot load 2026-01-03: .* 2026-01-02 is not") as caught:
-        wh.load(D3, days[D3], IDENTITY, EPOCH)
+        wh.load(D3, days[D3], IDENTITY, EPOCH, audit=passed(wh))
     assert "2026-01-01 is not" not in str(caught.value)
     assert snapshot(wh.url) == before
     assert count(wh.url, "raw_stage", "orders", D3) == 0
@@ -257,6 +269,8 @@ def test_a_day_cannot_be_published_before_the_previous_day_is_published(
 ) -> None:
     wh.stage(D1, days[D1], IDENTITY, EPOCH)
     wh.stage(D2, days[D2], IDENTITY, EPOCH)  # staging may run ahead of publishing
+    approve(wh, D1)
+    approve(wh, D2)
 
     with pytest.raises(WarehouseError, match=r"cannot load 2026-01-02: .* 2026-01-01 is not published"):
         wh.publish(D2, EPOCH)
@@ -281,7 +295,7 @@ def test_loading_another_dataset_is_refused_naming_both_and_changes_nothing(
     other = generate_day(OTHER_CONFIG, D1)
 
     with pytest.raises(WarehouseError, match=r"another dataset \(seed 42.*loading seed 7.*--replace-dataset"):
-        wh.load(D1, other, OTHER_IDENTITY, EPOCH)
+        wh.load(D1, other, OTHER_IDENTITY, EPOCH, audit=passed(wh))
     masked = dataset_identity(CONFIG, pii="masked")
     with pytest.raises(WarehouseError, match=r"another dataset"):
         wh.stage(D2, days[D2], masked, EPOCH)
@@ -300,7 +314,7 @@ def test_replacing_the_dataset_empties_raw_raw_stage_and_the_ledger(wh: Warehous
     for table in TABLES:
         assert table_rows(wh.url, "raw", table) == []
         assert table_rows(wh.url, "raw_stage", table) == []
-    wh.load(D1, other, OTHER_IDENTITY, EPOCH)
+    wh.load(D1, other, OTHER_IDENTITY, EPOCH, audit=passed(wh))
     ledger = ledger_rows(wh.url)
     assert {e["identity"]["seed"] for e in ledger.values()} == {"7"}
     assert all(ledger[(t, D1)]["sha256"] == rows_digest(t, other[t]) for t in TABLES)
@@ -319,6 +333,7 @@ def test_bad_rows_can_be_staged_but_publishing_them_fails_and_leaves_the_publish
     bad["orders"] = pl.concat([bad["orders"], bad["orders"].head(1)])  # a duplicate primary key
 
     wh.stage(D1, bad, IDENTITY, EPOCH)  # raw_stage has no constraints: the audit can see the bad rows
+    approve(wh, D1)  # and should the audit let them through, raw's constraints still refuse them
 
     assert count(wh.url, "raw_stage", "orders", D1) == days[D1]["orders"].height + 1
     negative = query(wh.url, "SELECT count(*) FROM raw_stage.products WHERE price < 0")[0][0]
@@ -368,13 +383,13 @@ def test_a_connection_dropped_mid_copy_leaves_the_published_days_exactly_as_they
     drop_connection_mid_copy["copies"].clear()
 
     with pytest.raises(DatabaseUnavailableError, match="lost the connection to PostgreSQL"):
-        wh.load(day, days[day], IDENTITY, EPOCH)
+        wh.load(day, days[day], IDENTITY, EPOCH, audit=passed(wh))
 
     assert drop_connection_mid_copy["fired"], "the backend was not terminated during the COPY"
     assert snapshot(wh.url) == before
     assert all(count(wh.url, "raw_stage", table, day) == 0 for table in TABLES)
 
-    wh.load(day, days[day], IDENTITY, EPOCH)  # the fault fired once: the rerun goes through
+    wh.load(day, days[day], IDENTITY, EPOCH, audit=passed(wh))  # the fault fired once: the rerun goes through
 
     ledger = ledger_rows(wh.url)
     for table in TABLES:

@@ -1,0 +1,78 @@
+"""The marts of two weeks of `small` data, built once for the dbt tests that read them.
+
+The range (seed 42, 2026-01-01..2026-01-14) is landed with `land()` (lake and warehouse, through the bronze
+and staged gates) in a database and a lake of their own, and built with ONE `dbt build` over the range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import throwaway_database
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+FIRST_DAY, LAST_DAY = dt.date(2026, 1, 1), dt.date(2026, 1, 14)
+DAYS = [FIRST_DAY + dt.timedelta(days=i) for i in range((LAST_DAY - FIRST_DAY).days + 1)]
+
+
+@dataclass(frozen=True)
+class MartsWarehouse:
+    url: str
+    home: Path
+
+
+def _dbt_executable() -> str:
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
+
+
+@pytest.fixture(scope="package")
+def marts_warehouse(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MartsWarehouse]:
+    """The range landed in a database and a lake of their own, and the marts built over it in one dbt run."""
+    from ecom_pipeline.landing import land
+    from ecom_pipeline.settings import load_settings
+    from ecom_pipeline.storage.postgres import libpq_environment
+
+    tmp = tmp_path_factory.mktemp("marts")
+    home = tmp / "ecom-home"
+    with throwaway_database(pg_server_url, "ecom_marts") as url:
+        # land() resolves the lake and the database from the process environment: only ECOM_DATABASE_URL.
+        with pytest.MonkeyPatch.context() as mp:
+            for name in list(os.environ):
+                if name.startswith("ECOM_"):
+                    mp.delenv(name)
+            mp.setenv("ECOM_DATABASE_URL", url)
+            land(load_settings({"home": home, "seed": 42, "scale": "small"}, environ={}), DAYS)
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env |= libpq_environment(url) | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"}
+        window = json.dumps({"start_date": FIRST_DAY.isoformat(), "end_date": LAST_DAY.isoformat()})
+        command = [
+            _dbt_executable(),
+            "build",
+            "--vars",
+            window,
+            "--threads",
+            "4",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+        ]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+        yield MartsWarehouse(url, home)
