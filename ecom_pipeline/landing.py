@@ -222,7 +222,7 @@ def gate_staged(p: LandingPlan, day: dt.date) -> GateResult:
     version = warehouse.staged_version(day)
     since = time.time()
     result = validate_staged(warehouse.url, day)
-    _record(warehouse, result, day, staged_version=version)
+    record_verdict(warehouse, result, day, staged_version=version)
     return _with_published_docs(p, result, since)
 
 
@@ -233,7 +233,7 @@ def gate_marts(p: LandingPlan, day: dt.date) -> GateResult:
     warehouse = _require_warehouse(p, "the marts gate")
     since = time.time()
     result = validate_marts(warehouse.url, day)
-    _record(warehouse, result, day)
+    record_verdict(warehouse, result, day)
     return _with_published_docs(p, result, since)
 
 
@@ -254,7 +254,8 @@ def _require_warehouse(p: LandingPlan, what: str) -> Warehouse:
     return p.warehouse
 
 
-def _record(warehouse: Warehouse, result: GateResult, day: dt.date, **kwargs: object) -> None:
+def record_verdict(warehouse: Warehouse, result: GateResult, day: dt.date, **kwargs: object) -> None:
+    """Keep a warehouse gate's verdict (and its failures, statistics and Data Docs page) in the ledger."""
     summary = result.summary()
     warehouse.record_check(
         result.checkpoint,

@@ -8,7 +8,6 @@ with Dagster's message naming the variable.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -20,15 +19,23 @@ ENVIRONMENTS = ("local", "docker", "prod")
 _LOCATIONS = ("ECOM_DATABASE_URL", "ECOM_LAKE_URL", "ECOM_LAKE_BRONZE", "ECOM_LAKE_SILVER", "ECOM_LAKE_GOLD")
 
 
-class EcomResource(dg.ConfigurableResource):
-    """What to generate and where to land it."""
+# Resource fields read from ECOM_* variables when neither the definitions nor the run config set them.
+_DATASET = ("seed", "scale", "epoch", "pii", "anomalies", "home")
 
-    seed: int = 42
-    scale: str = "small"
-    epoch: str = "2026-01-01"
-    pii: str = "full"
-    anomalies: str = ""
-    home: str = ".ecom"
+
+class EcomResource(dg.ConfigurableResource):
+    """What to generate and where to land it.
+
+    Every field left unset (None) is read from its `ECOM_*` variable when a step runs, like the CLI does, so
+    run config can set one field (e.g. `anomalies`) without resetting the others to defaults.
+    """
+
+    seed: int | None = None
+    scale: str | None = None
+    epoch: str | None = None
+    pii: str | None = None
+    anomalies: str | None = None
+    home: str | None = None
     database_url: str | None = None
     lake_url: str | None = None
     lake_bronze: str | None = None
@@ -36,18 +43,18 @@ class EcomResource(dg.ConfigurableResource):
     lake_gold: str | None = None
 
     def settings(self, **overrides: Any) -> Settings:
-        flags = {
-            "seed": self.seed,
-            "scale": self.scale,
-            "epoch": self.epoch,
-            "pii": self.pii,
-            "anomalies": self.anomalies,
-            "home": self.home,
+        environ = {
+            name: os.environ[name]
+            for name in (f"ECOM_{field.upper()}" for field in _DATASET)
+            if os.environ.get(name)
         }
-        return load_settings({**flags, **overrides}, environ={})
+        flags = {field: getattr(self, field) for field in _DATASET if getattr(self, field) not in (None, "")}
+        settings = load_settings({**flags, **overrides}, environ=environ)
+        return settings.model_copy(update={"home": settings.home.resolve()})
 
     def environ(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+        env.update({name: os.environ[name] for name in _LOCATIONS if os.environ.get(name)})
         values = (self.database_url, self.lake_url, self.lake_bronze, self.lake_silver, self.lake_gold)
         env.update({name: value for name, value in zip(_LOCATIONS, values, strict=True) if value})
         return env
@@ -66,40 +73,13 @@ def environment() -> str:
 
 
 def _local() -> EcomResource:
-    """Embedded defaults, overridable by the same variables as the CLI (read when definitions load)."""
-    env = os.environ
-    home = str(Path(env.get("ECOM_HOME", ".ecom")).resolve())
-    return EcomResource(
-        seed=int(env.get("ECOM_SEED", "42")),
-        scale=env.get("ECOM_SCALE", "small"),
-        epoch=env.get("ECOM_EPOCH", "2026-01-01"),
-        pii=env.get("ECOM_PII", "full"),
-        anomalies=env.get("ECOM_ANOMALIES", ""),
-        home=home,
-        database_url=env.get("ECOM_DATABASE_URL"),
-        lake_url=env.get("ECOM_LAKE_URL"),
-        lake_bronze=env.get("ECOM_LAKE_BRONZE"),
-        lake_silver=env.get("ECOM_LAKE_SILVER"),
-        lake_gold=env.get("ECOM_LAKE_GOLD"),
-    )
+    """Embedded defaults, overridable by the same variables as the CLI (read when a step runs)."""
+    return EcomResource()
 
 
 def _deployed() -> EcomResource:
     """docker and prod: the dataset from the environment, the lake and the database required."""
-    env = os.environ
-    return EcomResource(
-        seed=int(env.get("ECOM_SEED", "42")),
-        scale=env.get("ECOM_SCALE", "small"),
-        epoch=env.get("ECOM_EPOCH", "2026-01-01"),
-        pii=env.get("ECOM_PII", "full"),
-        anomalies=env.get("ECOM_ANOMALIES", ""),
-        home=env.get("ECOM_HOME", "/opt/dagster/ecom"),
-        database_url=dg.EnvVar("ECOM_DATABASE_URL"),
-        lake_url=dg.EnvVar("ECOM_LAKE_URL"),
-        lake_bronze=env.get("ECOM_LAKE_BRONZE"),
-        lake_silver=env.get("ECOM_LAKE_SILVER"),
-        lake_gold=env.get("ECOM_LAKE_GOLD"),
-    )
+    return EcomResource(database_url=dg.EnvVar("ECOM_DATABASE_URL"), lake_url=dg.EnvVar("ECOM_LAKE_URL"))
 
 
 def resources_for(env: str) -> dict[str, Any]:

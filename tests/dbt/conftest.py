@@ -36,43 +36,41 @@ def _dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
 
 
+def land_days(url: str, home: Path, days: list[dt.date], *, seed: int = 42, scale: str = "small") -> None:
+    """Land the days (lake and warehouse, through the bronze and staged gates) into the database at `url`."""
+    from ecom_pipeline.landing import land
+    from ecom_pipeline.settings import load_settings
+
+    # land() resolves the lake and the database from the process environment: only ECOM_DATABASE_URL.
+    with pytest.MonkeyPatch.context() as mp:
+        for name in list(os.environ):
+            if name.startswith("ECOM_"):
+                mp.delenv(name)
+        mp.setenv("ECOM_DATABASE_URL", url)
+        land(load_settings({"home": home, "seed": seed, "scale": scale}, environ={}), days)
+
+
+def run_dbt(url: str, tmp: Path, days: list[dt.date], *extra: str, command: str = "build") -> None:
+    """One dbt invocation over the window of the days, into its own target and log folders under `tmp`."""
+    from ecom_pipeline.storage.postgres import libpq_environment
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env |= libpq_environment(url) | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"}
+    window = json.dumps({"start_date": days[0].isoformat(), "end_date": days[-1].isoformat()})
+    args = [_dbt_executable(), command, *extra, "--vars", window, "--threads", "4"]
+    for flag, folder in (("--project-dir", DBT_PROJECT_DIR), ("--profiles-dir", DBT_PROJECT_DIR)):
+        args += [flag, str(folder)]
+    args += ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
+    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, f"dbt {command} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+
+
 @pytest.fixture(scope="package")
 def marts_warehouse(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MartsWarehouse]:
     """The range landed in a database and a lake of their own, and the marts built over it in one dbt run."""
-    from ecom_pipeline.landing import land
-    from ecom_pipeline.settings import load_settings
-    from ecom_pipeline.storage.postgres import libpq_environment
-
     tmp = tmp_path_factory.mktemp("marts")
     home = tmp / "ecom-home"
     with throwaway_database(pg_server_url, "ecom_marts") as url:
-        # land() resolves the lake and the database from the process environment: only ECOM_DATABASE_URL.
-        with pytest.MonkeyPatch.context() as mp:
-            for name in list(os.environ):
-                if name.startswith("ECOM_"):
-                    mp.delenv(name)
-            mp.setenv("ECOM_DATABASE_URL", url)
-            land(load_settings({"home": home, "seed": 42, "scale": "small"}, environ={}), DAYS)
-
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-        env |= libpq_environment(url) | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"}
-        window = json.dumps({"start_date": FIRST_DAY.isoformat(), "end_date": LAST_DAY.isoformat()})
-        command = [
-            _dbt_executable(),
-            "build",
-            "--vars",
-            window,
-            "--threads",
-            "4",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-        ]
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
-        assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+        land_days(url, home, DAYS)
+        run_dbt(url, tmp, DAYS)
         yield MartsWarehouse(url, home)

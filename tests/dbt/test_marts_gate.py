@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
 from ecom_pipeline.quality import MARTS, sql_rules, validate_marts
-from tests.dbt.conftest import DAYS, MartsWarehouse
+from tests.conftest import throwaway_database
+from tests.dbt.conftest import DAYS, MartsWarehouse, land_days, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -111,3 +113,19 @@ def test_each_broken_mart_invariant_fails_by_name(marts_warehouse: MartsWarehous
         (failure,) = [f for f in result.failures if f.rule == rule]
         assert failure.unexpected_count and failure.unexpected_count >= 1 and failure.sample
     assert validate_marts(marts_warehouse.url, DAY, context=gx_context, build_docs=False).success
+
+
+@pytest.mark.parametrize(
+    ("scale", "seed"),
+    [("medium", 42), ("large", 42), *(("small", seed) for seed in (1, 2, 3))],
+)
+def test_the_marts_gate_passes_on_other_profiles_and_seeds(
+    pg_server_url: str, tmp_path: Path, gx_context: Any, scale: str, seed: int
+) -> None:
+    """The epoch day of another profile or seed, landed and built from scratch (the seed and models, no tests)."""
+    with throwaway_database(pg_server_url, "ecom_marts_p") as url:
+        land_days(url, tmp_path / "home", [DAYS[0]], seed=seed, scale=scale)
+        run_dbt(url, tmp_path, [DAYS[0]], "--exclude-resource-type", "test", "unit_test")
+        result = validate_marts(url, DAYS[0], context=gx_context, build_docs=False)
+        assert result.failures == []
+        assert result.statistics["evaluated_expectations"] == len(sql_rules(MARTS))

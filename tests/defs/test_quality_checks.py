@@ -135,3 +135,21 @@ def test_gold_refuses_a_day_whose_latest_marts_check_failed(env) -> None:
     message = failure_event.event_specific_data.error.to_string()
     assert "cannot export 2026-01-01 to gold" in message and "revenue_reconciles_with_fct_orders" in message
     assert resolve_lake(Path(env["ECOM_HOME"]), environ={}).gold.manifest("agg_daily_revenue", DAY) is None
+
+
+def test_anomalies_set_in_run_config_are_injected_and_stopped_like_the_environment_variable(env) -> None:
+    run_config = {"resources": {"ecom": {"config": {"anomalies": "null_emails=0.01"}}}}
+    from ecom_pipeline.definitions import build_definitions
+
+    defs = build_definitions()
+    keys = list(dg.AssetSelection.groups("bronze", "silver").resolve(defs.resolve_asset_graph()))
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        partition_key=DAY.isoformat(), asset_selection=keys, run_config=run_config, raise_on_error=False
+    )
+    assert not result.success
+    bronze = _evaluations(result, "bronze")
+    assert {t for t, e in bronze.items() if not e.passed} == {"customers"}
+    lake = resolve_lake(Path(env["ECOM_HOME"]), environ={})  # the other settings still come from ECOM_*
+    manifest = lake.bronze.manifest("customers", DAY)
+    assert manifest is not None and manifest.dataset["anomalies"] == "null_emails=0.01"
+    assert lake.silver.manifest("customers", DAY) is None

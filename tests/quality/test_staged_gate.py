@@ -18,6 +18,7 @@ import pytest
 
 from ecom_pipeline.generation import SCALES, GeneratorConfig, generate_day, inject, parse_anomalies
 from ecom_pipeline.generation.dataset import dataset_identity
+from ecom_pipeline.landing import record_verdict
 from ecom_pipeline.quality import ANOMALY_RULES, STAGED, GateResult, sql_rules, validate_bronze, validate_staged
 from ecom_pipeline.storage.conform import day_to_silver
 from ecom_pipeline.storage.warehouse import Warehouse, WarehouseError
@@ -44,17 +45,7 @@ def check(wh: Warehouse, day: dt.date, gx_context: Any) -> GateResult:
     """Run the staged gate and record its verdict, as the loader does."""
     version = wh.staged_version(day)
     result = validate_staged(wh.url, day, context=gx_context)
-    summary = result.summary()
-    wh.record_check(
-        STAGED,
-        day,
-        success=result.success,
-        run_name=result.run_name,
-        failures=summary["failures"],
-        statistics=summary["statistics"],
-        data_docs_url=result.data_docs_url,
-        staged_version=version,
-    )
+    record_verdict(wh, result, day, staged_version=version)
     return result
 
 
