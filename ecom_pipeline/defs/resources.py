@@ -44,9 +44,7 @@ class EcomResource(dg.ConfigurableResource):
 
     def settings(self, **overrides: Any) -> Settings:
         environ = {
-            name: os.environ[name]
-            for name in (f"ECOM_{field.upper()}" for field in _DATASET)
-            if os.environ.get(name)
+            name: os.environ[name] for name in (f"ECOM_{field.upper()}" for field in _DATASET) if os.environ.get(name)
         }
         flags = {field: getattr(self, field) for field in _DATASET if getattr(self, field) not in (None, "")}
         settings = load_settings({**flags, **overrides}, environ=environ)
