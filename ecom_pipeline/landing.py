@@ -36,6 +36,7 @@ from ecom_pipeline.generation.config import GeneratorConfig
 from ecom_pipeline.generation.daily import iter_day
 from ecom_pipeline.generation.dataset import dataset_identity
 from ecom_pipeline.quality.checkpoints import DATA_DOCS_SITE, GateResult
+from ecom_pipeline.quality.sql_suites import MARTS, sql_rules
 from ecom_pipeline.settings import Settings
 from ecom_pipeline.storage.conform import check_contract, day_to_silver
 from ecom_pipeline.storage.lake import Lake, LakeLayer, ManifestError, resolve_lake
@@ -231,6 +232,7 @@ def gate_marts(p: LandingPlan, day: dt.date) -> GateResult:
     from ecom_pipeline.quality.checkpoints import validate_marts
 
     warehouse = _require_warehouse(p, "the marts gate")
+    warehouse.analyze("marts", sorted({rule.table for rule in sql_rules(MARTS)}))  # dbt has just rebuilt them
     since = time.time()
     result = validate_marts(warehouse.url, day)
     record_verdict(warehouse, result, day)

@@ -209,7 +209,19 @@ class Warehouse:
                     ),
                 )
                 loads.append(TableLoad(table, day, frame.height, len(data), time.perf_counter() - start))
+            # Fresh statistics for the audit's joins: a table just filled by COPY still looks empty to the planner
+            # (autovacuum analyzes it later), which turns the staged checks' joins into nested loops.
+            conn.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(STAGE, t) for t in TABLES)))
         return loads
+
+    def analyze(self, schema: str, tables: list[str]) -> None:
+        """Refresh the planner's statistics of tables just rebuilt (dbt's marts), before a gate queries them."""
+        with self.transaction() as conn:
+            existing = [t for t in tables if conn.execute("SELECT to_regclass(%s)", (f"{schema}.{t}",)).fetchone()[0]]
+            if existing:
+                conn.execute(
+                    sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(schema, t) for t in existing))
+                )
 
     def _is_staged(self, day: dt.date) -> bool:
         with connect(self.url) as conn:
