@@ -144,14 +144,14 @@ def demo(**flags: Any) -> None:
     "stage_only",
     is_flag=True,
     default=None,
-    help="Stage into raw_stage, do not publish. [env: ECOM_STAGE_ONLY]",
+    help="Stage into raw_stage and run the staged gate, do not publish. [env: ECOM_STAGE_ONLY]",
 )
 @click.option(
     "--publish-only",
     "publish_only",
     is_flag=True,
     default=None,
-    help="Publish days already staged. [env: ECOM_PUBLISH_ONLY]",
+    help="Publish days already staged whose staged check passed. [env: ECOM_PUBLISH_ONLY]",
 )
 @click.option(
     "--replace-dataset",
@@ -163,7 +163,10 @@ def demo(**flags: Any) -> None:
 @_dataset_options
 @_fail_cleanly
 def load(**flags: Any) -> None:
-    """Land days START..END: bronze and silver in the lake, then write-audit-publish into PostgreSQL."""
+    """Land days START..END: bronze and silver in the lake, then write-audit-publish into PostgreSQL.
+
+    The bronze and staged quality gates check every day; a day they refuse exits with status 1.
+    """
     settings = _settings(**flags)
     start = settings.start or settings.epoch
     end = settings.end or start

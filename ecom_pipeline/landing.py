@@ -180,9 +180,6 @@ def silver_step(p: LandingPlan, day: dt.date, bronze: dict[str, pl.DataFrame] | 
     return silver
 
 
-DATA_DOCS_PREFIX = "data_docs"
-
-
 def stage_step(p: LandingPlan, day: dt.date, silver: dict[str, pl.DataFrame] | None = None) -> None:
     """Write: COPY the day's silver (read from the lake unless given) into raw_stage."""
     if p.warehouse is None:
@@ -202,6 +199,8 @@ def publish_step(p: LandingPlan, day: dt.date) -> None:
 
 
 # --- the gates ------------------------------------------------------------------------------------
+
+DATA_DOCS_PREFIX = "data_docs"  # under the gold layer
 
 
 def gate_bronze(p: LandingPlan, day: dt.date, frames: Mapping[str, pl.DataFrame] | None = None) -> GateResult:

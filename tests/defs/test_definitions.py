@@ -101,3 +101,23 @@ def test_an_unknown_ecom_env_is_refused_naming_it(monkeypatch: pytest.MonkeyPatc
 
     with pytest.raises(ValueError, match="ECOM_ENV='staging'"):
         environment()
+
+
+def test_each_checkpoint_is_a_blocking_partitioned_check_on_every_asset_it_validates(defs):
+    from ecom_pipeline.defs.checks import GOLD_MARTS
+
+    graph = defs.resolve_asset_graph()
+    by_check: dict[str, set[str]] = {}
+    for key in graph.asset_check_keys:
+        if key.name in ("bronze", "staged", "marts"):
+            by_check.setdefault(key.name, set()).add(key.asset_key.to_user_string())
+            spec = graph.get_check_spec(key)
+            assert spec.blocking, key
+            assert spec.partitions_def == graph.get(key.asset_key).partitions_def, key
+    assert by_check == {
+        "bronze": {f"bronze/{t}" for t in TABLES},
+        "staged": {f"raw_stage/{t}" for t in TABLES},
+        "marts": {f"marts/{m}" for m in GOLD_MARTS},
+    }
+    daily = defs.resolve_job_def("daily_pipeline")
+    assert {"bronze_checkpoint", "staged_checkpoint", "marts_checkpoint"} <= {n.name for n in daily.graph.nodes}
