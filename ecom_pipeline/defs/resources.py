@@ -43,9 +43,7 @@ class EcomResource(dg.ConfigurableResource):
     lake_gold: str | None = None
 
     def settings(self, **overrides: Any) -> Settings:
-        environ = {
-            name: os.environ[name] for name in (f"ECOM_{field.upper()}" for field in _DATASET) if os.environ.get(name)
-        }
+        environ = _dataset_environment()
         flags = {field: getattr(self, field) for field in _DATASET if getattr(self, field) not in (None, "")}
         settings = load_settings({**flags, **overrides}, environ=environ)
         return settings.model_copy(update={"home": settings.home.resolve()})
@@ -61,6 +59,19 @@ class EcomResource(dg.ConfigurableResource):
         from ecom_pipeline.landing import plan
 
         return plan(self.settings(to=targets), self.environ())
+
+
+def _dataset_environment() -> dict[str, str]:
+    """The dataset's ECOM_* variables that are set (the CLI's names; the deployment scan reads them here)."""
+    values = {
+        "ECOM_SEED": os.environ.get("ECOM_SEED"),
+        "ECOM_SCALE": os.environ.get("ECOM_SCALE"),
+        "ECOM_EPOCH": os.environ.get("ECOM_EPOCH"),
+        "ECOM_PII": os.environ.get("ECOM_PII"),
+        "ECOM_ANOMALIES": os.environ.get("ECOM_ANOMALIES"),
+        "ECOM_HOME": os.environ.get("ECOM_HOME"),
+    }
+    return {name: value for name, value in values.items() if value}
 
 
 def environment() -> str:
