@@ -18,10 +18,13 @@ from the instance:
   measured inside the quality layer, no import) and the whole check step (Dagster's step duration: plan,
   reading the partition, the gate, recording the verdict);
 - the one-time `import great_expectations` is measured separately, in fresh processes (median of 3), and taken
-  out of the first check step (the bronze one, which pays it) and of the end-to-end time.
+  out of the first check step (the bronze one, which pays it) and of the end-to-end time. A checkpoint's cost
+  is its check step (the bronze one less the import), but never less than the gate's own time: inside Dagster
+  part of what the import loads (pandas, SQLAlchemy) is loaded already, so subtracting the fresh-process import
+  alone could undercount it.
 
 Target (issue: quality gates): checkpoints under 30% of the day's end-to-end time, import excluded, i.e.
-(sum of the check steps - import) / (end-to-end - import) < 0.30. Reported as medians over the rounds.
+(sum of the checkpoints' costs) / (end-to-end - import) < 0.30. Reported as medians over the rounds.
 """
 
 from __future__ import annotations
@@ -128,17 +131,25 @@ def _med(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _check_s(run: dict[str, Any], check: str, gx_import: float) -> float:
+    """A checkpoint's cost without the import: its whole step, the bronze step less the fresh-process import,
+    but never less than the gate's own time (the import measured alone overlaps what Dagster has loaded)."""
+    step = run["steps"][CHECKS[check]] - (gx_import if check == "bronze" else 0.0)
+    return max(step, run["gate_s"][check])
+
+
 def summarize(rounds: list[dict[str, Any]], gx_import: float) -> dict[str, Any]:
     out: dict[str, Any] = {"rounds": len(rounds), "wall_s": _med([r["wall_s"] for r in rounds])}
     for check, step in CHECKS.items():
         out[f"{check}_gate_s"] = _med([r["gate_s"][check] for r in rounds])
         out[f"{check}_step_s"] = _med([r["steps"][step] for r in rounds])
         out[f"{check}_passed"] = all(r["passed"][check] for r in rounds)
-    shares = []
+    shares, totals = [], []
     for r in rounds:
-        checks = sum(r["steps"][step] for step in CHECKS.values()) - gx_import
+        checks = sum(_check_s(r, check, gx_import) for check in CHECKS)
+        totals.append(checks)
         shares.append(checks / (r["wall_s"] - gx_import))
-    out["checks_s"] = _med([sum(r["steps"][s] for s in CHECKS.values()) - gx_import for r in rounds])
+    out["checks_s"] = _med(totals)
     out["e2e_without_import_s"] = out["wall_s"] - gx_import
     out["share"] = _med(shares)
     out["dbt_s"] = _med([r["steps"].get("ecom_dbt", 0.0) for r in rounds])
@@ -147,7 +158,7 @@ def summarize(rounds: list[dict[str, Any]], gx_import: float) -> dict[str, Any]:
 
 def report(results: dict[str, Any], gx_import: list[float], args: argparse.Namespace) -> str:
     imp = _med(gx_import)
-    header = ["case", "end to end", "bronze", "staged", "marts", "checks - import", "share", "target"]
+    header = ["case", "end to end", "bronze", "staged", "marts", "checkpoints", "share", "target"]
     rows = []
     for case, s in results.items():
         rows.append(
@@ -171,7 +182,8 @@ def report(results: dict[str, Any], gx_import: list[float], args: argparse.Names
         f"({', '.join(f'{v:.2f}' for v in gx_import)}).",
         "",
         "Per checkpoint: the gate's own time (validation and Data Docs), then in brackets the whole check step "
-        "(plan, reading the partition, the gate, the verdict; the bronze step without the import).",
+        "(plan, reading the partition, the gate, the verdict; the bronze step less the import). `checkpoints` sums "
+        "each checkpoint's larger figure; `share` divides it by the end-to-end time less the import.",
         "",
         table(header, rows, right={1, 5, 6}),
     ]

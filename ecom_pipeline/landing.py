@@ -303,12 +303,18 @@ def publish_data_docs(p: LandingPlan, result: GateResult, since: float) -> str |
     return f"{p.lake.gold.url.rstrip('/')}/{DATA_DOCS_PREFIX}/{page}"
 
 
-def land(settings: Settings, days: Iterable[dt.date], on_day: Callable[[dt.date], None] | None = None) -> LandingPlan:
+def land(
+    settings: Settings,
+    days: Iterable[dt.date],
+    on_day: Callable[[dt.date], None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> LandingPlan:
     """Land each day in order: bronze, the bronze gate, silver, then stage, the staged gate and publish.
 
-    Raises QualityGateError at the first day a gate refuses (the days before it are landed).
+    `environ` holds the locations, as for `plan`. Raises QualityGateError at the first day a gate refuses (the
+    days before it are landed).
     """
-    p = plan(settings)
+    p = plan(settings, environ)
     to_lake = "lake" in settings.targets
     if settings.replace_dataset:
         if p.warehouse:

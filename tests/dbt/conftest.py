@@ -41,13 +41,11 @@ def land_days(url: str, home: Path, days: list[dt.date], *, seed: int = 42, scal
     from ecom_pipeline.landing import land
     from ecom_pipeline.settings import load_settings
 
-    # land() resolves the lake and the database from the process environment: only ECOM_DATABASE_URL.
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith("ECOM_"):
-                mp.delenv(name)
-        mp.setenv("ECOM_DATABASE_URL", url)
-        land(load_settings({"home": home, "seed": seed, "scale": scale}, environ={}), days)
+    land(
+        load_settings({"home": home, "seed": seed, "scale": scale}, environ={}),
+        days,
+        environ={"ECOM_DATABASE_URL": url},
+    )
 
 
 def run_dbt(url: str, tmp: Path, days: list[dt.date], *extra: str, command: str = "build") -> None:
