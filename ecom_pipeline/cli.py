@@ -394,6 +394,11 @@ def _print_load_summary(result: Any, start: dt.date, end: dt.date, seconds: floa
     out = Console(soft_wrap=True)
     out.print(table)
     out.print(f"landed {len(result.results)} partitions in {seconds:.2f} s")
+    for checkpoint in dict.fromkeys(v.checkpoint for v in result.verdicts):
+        runs = [v for v in result.verdicts if v.checkpoint == checkpoint]
+        passed = sum(v.success for v in runs)
+        docs = runs[-1].data_docs_url
+        out.print(f"quality gate {checkpoint}: {passed} of {len(runs)} days passed; Data Docs: {docs}")
     if "lake" in s.targets:
         for layer, url in result.lake.describe().items():
             if layer != "gold":

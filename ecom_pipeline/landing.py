@@ -69,6 +69,7 @@ class LandingPlan:
     warehouse: Warehouse | None
     results: list[Landed] = field(default_factory=list)
     anomalies: AnomalySpec = NO_ANOMALIES
+    verdicts: list[GateResult] = field(default_factory=list)  # the gates run by `land`, in order
 
 
 class QualityGateError(RuntimeError):
@@ -333,6 +334,7 @@ def land(
             for table in TABLES:  # a file that drifted from the contract is bad input, named as such (exit 2)
                 check_contract(table, day, bronze[table])
             verdict = gate_bronze(p, day, bronze)
+            p.verdicts.append(verdict)
             if not verdict.success:
                 raise QualityGateError(verdict, day, "nothing of the day went past bronze")
             if to_lake:
@@ -342,6 +344,7 @@ def land(
             if p.warehouse is not None:
                 staged = p.warehouse.stage(day, silver, p.identity, p.config.epoch)
                 verdict = gate_staged(p, day)
+                p.verdicts.append(verdict)
                 if not verdict.success:
                     raise QualityGateError(verdict, day, "the day is staged, not published")
                 published = (
