@@ -42,7 +42,7 @@ from ecom_pipeline.storage.conform import check_contract, day_to_silver
 from ecom_pipeline.storage.lake import Lake, LakeLayer, ManifestError, resolve_lake
 from ecom_pipeline.storage.objectstore import LakeUnavailableError
 from ecom_pipeline.storage.postgres import database_url
-from ecom_pipeline.storage.warehouse import Warehouse, WarehouseError
+from ecom_pipeline.storage.warehouse import Warehouse, WarehouseError, describe_failures
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,9 @@ class QualityGateError(RuntimeError):
     def __init__(self, result: GateResult, day: dt.date, consequence: str) -> None:
         self.result = result
         self.day = day
-        rules = ", ".join(
-            f"{f.rule} ({f.unexpected_count} rows)" if f.unexpected_count is not None else f.rule
-            for f in result.failures[:6]
-        )
-        more = f" and {len(result.failures) - 6} more" if len(result.failures) > 6 else ""
+        rules = describe_failures(result.summary()["failures"], limit=6)
         docs = f"; Data Docs: {result.data_docs_url}" if result.data_docs_url else ""
-        super().__init__(f"the {result.checkpoint} gate failed for {day}: {rules}{more}; {consequence}{docs}")
+        super().__init__(f"the {result.checkpoint} gate failed for {day}: {rules}; {consequence}{docs}")
 
 
 def plan(settings: Settings, environ: Mapping[str, str] | None = None) -> LandingPlan:
@@ -246,7 +242,7 @@ def require_marts_passed(p: LandingPlan, day: dt.date) -> None:
     if record is None:
         raise WarehouseError(f"cannot export {day} to gold: the marts checkpoint has not run for it")
     if not record.success:
-        rules = ", ".join(str(f.get("rule")) for f in record.failures[:5])
+        rules = describe_failures(record.failures, limit=5)
         raise WarehouseError(f"cannot export {day} to gold: its latest marts check failed ({rules})")
 
 
@@ -342,18 +338,21 @@ def land(
             else:
                 silver = day_to_silver(day, {t: bronze[t] for t in TABLES}, pii=settings.pii, salt=str(settings.seed))
             if p.warehouse is not None:
-                staged = p.warehouse.stage(day, silver, p.identity, p.config.epoch)
-                verdict = gate_staged(p, day)
-                p.verdicts.append(verdict)
-                if not verdict.success:
-                    raise QualityGateError(verdict, day, "the day is staged, not published")
-                published = (
-                    {} if settings.stage_only else {x.table: x for x in p.warehouse.publish(day, p.config.epoch)}
-                )
+
+                def audit(day: dt.date) -> None:
+                    verdict = gate_staged(p, day)
+                    p.verdicts.append(verdict)
+                    if not verdict.success:
+                        raise QualityGateError(verdict, day, "the day is staged, not published")
+
+                if settings.stage_only:
+                    loads = p.warehouse.stage(day, silver, p.identity, p.config.epoch)
+                    audit(day)
+                else:
+                    loads = p.warehouse.load(day, silver, p.identity, p.config.epoch, audit=audit)
                 target = "warehouse:staged" if settings.stage_only else "warehouse"
-                for load in staged:
-                    seconds = load.seconds + (published[load.table].seconds if published else 0.0)
-                    p.results.append(Landed(load.table, day, target, load.rows, load.bytes, seconds))
+                for load in loads:
+                    p.results.append(Landed(load.table, day, target, load.rows, load.bytes, load.seconds))
         if on_day:
             on_day(day)
     return p

@@ -390,11 +390,7 @@ def validate_warehouse(
         failures.append(Failure(name, f"{name}.partition_present", "partition_present", None, [message]))
         statistics = {"partition": day.isoformat(), "run_name": run_id.run_name, "evaluated_expectations": 0}
         return GateResult(False, failures, statistics, None, checkpoint=name, run_name=run_id.run_name)
-    for failure in _failures(name, result):
-        rule_table = failure.rule.split(".", 1)[0]
-        failures.append(
-            Failure(rule_table, failure.rule, failure.expectation_type, failure.unexpected_count, failure.sample)
-        )
+    failures.extend(_failures(name, result))
     stats = result.statistics
     statistics = {
         "partition": day.isoformat(),
@@ -537,6 +533,8 @@ def validate_bronze(
 
 
 def _failures(table: str, result: ExpectationSuiteValidationResult) -> list[Failure]:
+    """The failed rules of a validation. A failure belongs to the table its rule names (`<table>.<what>`), so a
+    suite that spans tables (staged, marts) attributes each failure itself; `table` names unnamed rules."""
     out = []
     for r in result.results:
         if r.success:
@@ -553,10 +551,11 @@ def _failures(table: str, result: ExpectationSuiteValidationResult) -> list[Fail
             sample = list(details["details"]["unexpected_rows"])[:SAMPLE_SIZE]
         else:
             sample = [details.get("observed_value")]
+        rule = (config.meta or {}).get(RULE, f"{table}.{config.type}")
         out.append(
             Failure(
-                table=table,
-                rule=(config.meta or {}).get(RULE, f"{table}.{config.type}"),
+                table=rule.split(".", 1)[0],
+                rule=rule,
                 expectation_type=config.type,
                 unexpected_count=(
                     _count(details.get("observed_value"))

@@ -223,22 +223,22 @@ class Warehouse:
                     sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(schema, t) for t in existing))
                 )
 
-    def _is_staged(self, day: dt.date) -> bool:
+    def _staged(self, day: dt.date) -> tuple[int, dt.datetime | None]:
+        """How many tables of the day are staged, and when the latest of them was."""
         with connect(self.url) as conn:
-            (n,) = conn.execute(
-                sql.SQL("SELECT count(*) FROM {} WHERE day = %s AND status = 'staged'").format(LEDGER), (day,)
+            return conn.execute(
+                sql.SQL("SELECT count(*), max(loaded_at) FROM {} WHERE day = %s AND status = 'staged'").format(LEDGER),
+                (day,),
             ).fetchone()
-        return n == len(TABLES)
+
+    def _is_staged(self, day: dt.date) -> bool:
+        return self._staged(day)[0] == len(TABLES)
 
     # --- audit verdicts -----------------------------------------------------------------------------
 
     def staged_version(self, day: dt.date) -> dt.datetime:
         """When the day's staged version was written: the token a check passes back to `record_check`."""
-        with connect(self.url) as conn:
-            count, version = conn.execute(
-                sql.SQL("SELECT count(*), max(loaded_at) FROM {} WHERE day = %s AND status = 'staged'").format(LEDGER),
-                (day,),
-            ).fetchone()
+        count, version = self._staged(day)
         if count != len(TABLES):
             raise WarehouseError(f"cannot check {day}: it is not staged (stage it first)")
         return version
@@ -424,18 +424,24 @@ class Warehouse:
         return raw.select(out)
 
 
+def describe_failures(failures: list[dict[str, Any]], *, limit: int) -> str:
+    """Failed rules as one line: `rule (N rows)` each, the first `limit` of them, then how many more."""
+    rules = ", ".join(
+        f"{f.get('rule')} ({f['unexpected_count']} rows)"
+        if f.get("unexpected_count") is not None
+        else str(f.get("rule"))
+        for f in failures[:limit]
+    )
+    return rules + (f" and {len(failures) - limit} more" if len(failures) > limit else "")
+
+
 def _require_passed(day: dt.date, verdicts: list[tuple[str | None, Any]]) -> None:
     """Refuse to publish a day whose staged version has not passed its staged check, naming why."""
     if all(status == "passed" for status, _ in verdicts):
         return
     if any(status == "failed" for status, _ in verdicts):
         failures = next(f for status, f in verdicts if status == "failed") or []
-        rules = ", ".join(
-            f"{f.get('rule')} ({f.get('unexpected_count')} rows)"
-            if f.get("unexpected_count") is not None
-            else str(f.get("rule"))
-            for f in failures[:5]
-        )
+        rules = describe_failures(failures, limit=5)
         raise WarehouseError(
             f"cannot publish {day}: its latest staged check failed ({rules or 'see raw._ecom_checks'}); "
             "fix the data and stage the day again"
