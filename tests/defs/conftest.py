@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
+import pytest
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_db: str) -> dict[str, str]:
+    """The epoch, an ECOM_HOME under tmp and a database of the test's own; no other dataset variable leaks in."""
+    values = {"ECOM_EPOCH": "2026-01-01", "ECOM_HOME": str(tmp_path / "home"), "ECOM_DATABASE_URL": fresh_db}
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    for name in ("ECOM_ENV", "ECOM_LAKE_URL", "ECOM_SEED", "ECOM_SCALE", "ECOM_ANOMALIES"):
+        monkeypatch.delenv(name, raising=False)
+    return values
 
 
 def run_assets(

@@ -18,16 +18,6 @@ from tests.defs.conftest import run_assets
 DAY1, DAY2, DAY3 = dt.date(2026, 1, 1), dt.date(2026, 1, 2), dt.date(2026, 1, 3)
 
 
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_db: str) -> dict[str, str]:
-    values = {"ECOM_EPOCH": "2026-01-01", "ECOM_HOME": str(tmp_path / "home"), "ECOM_DATABASE_URL": fresh_db}
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    for name in ("ECOM_ENV", "ECOM_LAKE_URL", "ECOM_SEED", "ECOM_SCALE"):
-        monkeypatch.delenv(name, raising=False)
-    return values
-
-
 LANDING = dg.AssetSelection.groups("bronze", "silver", "raw_stage", "raw")
 
 

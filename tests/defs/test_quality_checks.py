@@ -27,16 +27,6 @@ ALL_CLASSES = (
 )
 
 
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_db: str) -> dict[str, str]:
-    values = {"ECOM_EPOCH": "2026-01-01", "ECOM_HOME": str(tmp_path / "home"), "ECOM_DATABASE_URL": fresh_db}
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    for name in ("ECOM_ENV", "ECOM_LAKE_URL", "ECOM_SEED", "ECOM_SCALE", "ECOM_ANOMALIES"):
-        monkeypatch.delenv(name, raising=False)
-    return values
-
-
 def _scalar(url: str, statement: str) -> Any:
     with psycopg.connect(url) as conn:
         return conn.execute(statement).fetchone()[0]
