@@ -22,39 +22,82 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from ecom_pipeline.generation import TABLES
 from ecom_pipeline.generation.anomalies import ANOMALIES_TABLE, NO_ANOMALIES, AnomalySpec, parse_anomalies
-from ecom_pipeline.generation.config import GeneratorConfig
+from ecom_pipeline.generation.config import MARKETS, GeneratorConfig
 from ecom_pipeline.generation.daily import iter_day
 from ecom_pipeline.generation.dataset import dataset_identity
 from ecom_pipeline.quality.checkpoints import DATA_DOCS_SITE, GateResult
 from ecom_pipeline.quality.sql_suites import MARTS, sql_rules
 from ecom_pipeline.settings import Settings
 from ecom_pipeline.storage.conform import check_contract, day_to_silver
-from ecom_pipeline.storage.lake import Lake, LakeLayer, ManifestError, resolve_lake
+from ecom_pipeline.storage.lake import Lake, LakeLayer, Manifest, ManifestError, resolve_lake
 from ecom_pipeline.storage.objectstore import LakeUnavailableError
 from ecom_pipeline.storage.postgres import database_url
 from ecom_pipeline.storage.warehouse import Warehouse, WarehouseError, describe_failures
 
+# The layers of the landing graph, in the order a day goes through them (Dagster's asset key prefixes).
+LANDING_LAYERS = ("bronze", "silver", "raw_stage", "raw")
+PREVIEW_ROWS = 5
+_USD_PER_UNIT = {m.currency: 1 / m.price_level for m in MARKETS}  # price levels double as FX for reporting
+
 
 @dataclass(frozen=True)
 class Landed:
-    """Rows of one table of one day written to one target."""
+    """Rows of one table of one day written to one layer (bronze, silver, raw_stage or raw).
+
+    `reused` marks a bronze day read back from the lake instead of generated; `preview` holds the day's first
+    rows and `figures` the day's orders and revenue (orders only), for the Dagster UI.
+    """
 
     table: str
     day: dt.date
-    target: str  # bronze, silver, warehouse (staged/published)
+    target: str
     rows: int
     bytes: int
     seconds: float
+    reused: bool = False
+    preview: pl.DataFrame | None = None
+    figures: Mapping[str, float] | None = None
+    manifest: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A gate's result for one day."""
+
+    day: dt.date
+    result: GateResult
+
+
+def day_figures(orders: pl.DataFrame) -> dict[str, float]:
+    """Numbers worth plotting across partitions: orders and revenue (in USD at the storefronts' price levels)."""
+    if orders.is_empty():
+        return {"orders": 0, "revenue_usd": 0.0}
+    by_currency = orders.group_by("currency").agg(pl.col("total").cast(pl.Float64).sum())
+    revenue = sum(total * _USD_PER_UNIT.get(cur, 1.0) for cur, total in by_currency.iter_rows())
+    return {"orders": orders.height, "revenue_usd": round(revenue, 2)}
+
+
+def _doc(manifest: Manifest) -> dict[str, Any]:
+    return json.loads(manifest.to_json())
+
+
+def _landed(table: str, day: dt.date, layer: str, frame: pl.DataFrame, size: int, seconds: float, **kw: Any) -> Landed:
+    figures = day_figures(frame) if table == "orders" else None
+    return Landed(
+        table, day, layer, frame.height, size, seconds, preview=frame.head(PREVIEW_ROWS), figures=figures, **kw
+    )
 
 
 @dataclass
@@ -69,7 +112,7 @@ class LandingPlan:
     warehouse: Warehouse | None
     results: list[Landed] = field(default_factory=list)
     anomalies: AnomalySpec = NO_ANOMALIES
-    verdicts: list[GateResult] = field(default_factory=list)  # the gates run by `land`, in order
+    verdicts: list[Verdict] = field(default_factory=list)  # the gates run by `land_days`, in order
 
 
 class QualityGateError(RuntimeError):
@@ -109,33 +152,50 @@ def plan(settings: Settings, environ: Mapping[str, str] | None = None) -> Landin
     )
 
 
-def _bronze(p: LandingPlan, day: dt.date, write: bool) -> tuple[dict[str, pl.DataFrame], bool]:
-    """The day's bronze frames: read when every manifest carries this dataset's identity, else generated."""
+def _bronze(p: LandingPlan, day: dt.date, write: bool) -> dict[str, pl.DataFrame]:
+    """The day's bronze frames: read when every manifest carries this dataset's identity, else generated.
+
+    Reading verifies the identity in the manifests and each file's checksum, so another dataset's or a half
+    rewritten bronze day is never used: the day is generated again instead.
+    """
     bronze = p.lake.bronze
     tables = (*TABLES, ANOMALIES_TABLE) if p.anomalies else TABLES
     try:
-        manifests = [bronze.manifest(t, day) for t in tables]
+        manifests = {t: bronze.manifest(t, day) for t in tables}
     except LakeUnavailableError:  # an unreachable lake when only the warehouse is a target: generate instead
-        manifests = [None]
-    if all(m is not None and m.dataset == p.bronze_identity for m in manifests):
+        manifests = {}
+    if manifests and all(m is not None and m.dataset == p.bronze_identity for m in manifests.values()):
         try:
-            return {t: bronze.read(t, day) for t in tables}, True
+            start = time.perf_counter()
+            frames = {t: bronze.read(t, day) for t in tables}
         except ManifestError:  # a rewrite that did not finish: generate the day again
             pass
+        else:
+            for table in TABLES:  # a file that drifted from the contract is bad input, named as such (exit 2)
+                check_contract(table, day, frames[table])
+            seconds = (time.perf_counter() - start) / len(tables)
+            for table, frame in frames.items():
+                manifest = manifests[table]
+                p.results.append(
+                    _landed(table, day, "bronze", frame, manifest.bytes, seconds, reused=True, manifest=_doc(manifest))
+                )
+            return frames
     frames = dict(iter_day(p.config, day, threads=2, anomalies=p.anomalies))
     if write:
         for table, frame in frames.items():
             start = time.perf_counter()
             manifest = bronze.write_partition(table, day, frame, p.bronze_identity)
-            p.results.append(Landed(table, day, "bronze", frame.height, manifest.bytes, time.perf_counter() - start))
-    return frames, False
+            seconds = time.perf_counter() - start
+            p.results.append(_landed(table, day, "bronze", frame, manifest.bytes, seconds, manifest=_doc(manifest)))
+    return frames
 
 
 def _write_layer(p: LandingPlan, layer: LakeLayer, day: dt.date, frames: dict[str, pl.DataFrame]) -> None:
     for table, frame in frames.items():
         start = time.perf_counter()
         manifest = layer.write_partition(table, day, frame, p.identity)
-        p.results.append(Landed(table, day, layer.name, frame.height, manifest.bytes, time.perf_counter() - start))
+        seconds = time.perf_counter() - start
+        p.results.append(_landed(table, day, layer.name, frame, manifest.bytes, seconds, manifest=_doc(manifest)))
 
 
 def check_lake_identity(p: LandingPlan) -> None:
@@ -161,38 +221,80 @@ def clear_lake(p: LandingPlan) -> None:
             store.delete(store.list(table))
 
 
-def bronze_step(p: LandingPlan, day: dt.date) -> dict[str, pl.DataFrame]:
-    """Generate the day (or reuse bronze of the same dataset) and write it to the bronze layer."""
-    frames, _ = _bronze(p, day, write=True)
-    return frames
+def layers_for(settings: Settings) -> frozenset[str]:
+    """The landing layers `ecom load` writes for its targets and its --stage-only / --publish-only flags."""
+    if settings.publish_only:
+        return frozenset({"raw"})
+    layers = set()
+    if "lake" in settings.targets:
+        layers |= {"bronze", "silver"}
+    if "warehouse" in settings.targets:
+        layers |= {"raw_stage"} if settings.stage_only else {"raw_stage", "raw"}
+    return frozenset(layers)
 
 
-def silver_step(p: LandingPlan, day: dt.date, bronze: dict[str, pl.DataFrame] | None = None) -> dict[str, pl.DataFrame]:
-    """Conform bronze (read from the lake unless given) and write the silver layer."""
-    if bronze is None:
-        bronze = {t: p.lake.bronze.read(t, day) for t in TABLES}
-    contract_tables = {t: bronze[t] for t in TABLES}  # not the `_anomalies` labels
-    silver = day_to_silver(day, contract_tables, pii=p.settings.pii, salt=str(p.settings.seed))
-    _write_layer(p, p.lake.silver, day, silver)
-    return silver
+def targets_for(layers: Iterable[str]) -> str:
+    """The targets (`--to`) landing layers need: the lake for bronze and silver, the warehouse for the rest."""
+    chosen = set(layers)
+    targets = [
+        t for t, needs in (("lake", {"bronze", "silver"}), ("warehouse", {"raw_stage", "raw"})) if chosen & needs
+    ]
+    return ",".join(targets) or "lake"
 
 
-def stage_step(p: LandingPlan, day: dt.date, silver: dict[str, pl.DataFrame] | None = None) -> None:
-    """Write: COPY the day's silver (read from the lake unless given) into raw_stage."""
-    if p.warehouse is None:
-        raise WarehouseError("staging needs the warehouse as a target")
-    if silver is None:
-        silver = {t: p.lake.silver.read(t, day) for t in TABLES}
-    for load in p.warehouse.stage(day, silver, p.identity, p.config.epoch):
-        p.results.append(Landed(load.table, day, "warehouse:staged", load.rows, load.bytes, load.seconds))
+def land_day(p: LandingPlan, day: dt.date, layers: frozenset[str]) -> None:
+    """Land one day through the given layers, in order, gated: write, audit, publish.
+
+    bronze (generated, or read back when the lake holds this dataset's day) -> the bronze gate -> silver -> COPY
+    into raw_stage -> the staged gate (its verdict in the ledger) -> publish into raw. A layer not in `layers` is
+    computed in memory when a later layer needs it, never written; `{"raw"}` alone publishes an already staged day.
+    Raises QualityGateError when a gate refuses the day, after recording what was written before it.
+    """
+    unknown = set(layers) - set(LANDING_LAYERS)
+    if unknown or not layers:
+        raise ValueError(f"unknown landing layers {sorted(unknown) or 'none'}; choose from {', '.join(LANDING_LAYERS)}")
+    if layers == {"raw"}:
+        publish_step(p, day)
+        return
+    to_warehouse = bool(layers & {"raw_stage", "raw"})
+    if to_warehouse:  # refuse before the lake is written for a day the warehouse refuses
+        _require_warehouse(p, "staging").preflight(day, p.identity, p.config.epoch, publishing=False)
+    bronze = _bronze(p, day, write="bronze" in layers)
+    verdict = gate_bronze(p, day, bronze)
+    p.verdicts.append(Verdict(day, verdict))
+    if not verdict.success:
+        raise QualityGateError(verdict, day, "nothing of the day went past bronze")
+    silver = day_to_silver(day, {t: bronze[t] for t in TABLES}, pii=p.settings.pii, salt=str(p.settings.seed))
+    if "silver" in layers:
+        _write_layer(p, p.lake.silver, day, silver)
+    if not to_warehouse:
+        return
+    if "raw_stage" not in layers:
+        raise WarehouseError(f"cannot publish {day} from the lake: stage it too (raw_stage) or publish it alone (raw)")
+    stage_step(p, day, silver)
+    verdict = gate_staged(p, day)
+    p.verdicts.append(Verdict(day, verdict))
+    if not verdict.success:
+        raise QualityGateError(verdict, day, "the day is staged, not published")
+    if "raw" in layers:
+        publish_step(p, day, silver)
 
 
-def publish_step(p: LandingPlan, day: dt.date) -> None:
-    """Publish: swap the staged day into raw."""
-    if p.warehouse is None:
-        raise WarehouseError("--publish-only publishes staged days in the warehouse: add it to --to")
-    for load in p.warehouse.publish(day, p.config.epoch):
-        p.results.append(Landed(load.table, day, "warehouse:published", load.rows, 0, load.seconds))
+def stage_step(p: LandingPlan, day: dt.date, silver: Mapping[str, pl.DataFrame]) -> None:
+    """Write: COPY the day's silver frames into raw_stage."""
+    warehouse = _require_warehouse(p, "staging")
+    for load in warehouse.stage(day, silver, p.identity, p.config.epoch):
+        p.results.append(Landed(load.table, day, "raw_stage", load.rows, load.bytes, load.seconds))
+
+
+def publish_step(p: LandingPlan, day: dt.date, silver: Mapping[str, pl.DataFrame] | None = None) -> None:
+    """Publish: swap the staged day into raw (its rows are the staged silver frames, when given)."""
+    warehouse = _require_warehouse(p, "publishing (--publish-only)")
+    for load in warehouse.publish(day, p.config.epoch):
+        if silver is not None:
+            p.results.append(_landed(load.table, day, "raw", silver[load.table], 0, load.seconds))
+        else:
+            p.results.append(Landed(load.table, day, "raw", load.rows, 0, load.seconds))
 
 
 # --- the gates ------------------------------------------------------------------------------------
@@ -305,54 +407,27 @@ def land(
     days: Iterable[dt.date],
     on_day: Callable[[dt.date], None] | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    layers: Iterable[str] | None = None,
+    plan_: LandingPlan | None = None,
 ) -> LandingPlan:
-    """Land each day in order: bronze, the bronze gate, silver, then stage, the staged gate and publish.
+    """Land each day in order through `layers` (default: what the settings' targets and flags ask for).
 
-    `environ` holds the locations, as for `plan`. Raises QualityGateError at the first day a gate refuses (the
-    days before it are landed).
+    The one landing path: `ecom load` and the Dagster landing assets both call it. `environ` holds the locations,
+    as for `plan`. Raises QualityGateError at the first day a gate refuses (the days before it are landed, and the
+    plan's `results` and `verdicts` record them).
     """
-    p = plan(settings, environ)
-    to_lake = "lake" in settings.targets
+    p = plan_ or plan(settings, environ)
+    chosen = frozenset(layers) if layers is not None else layers_for(settings)
     if settings.replace_dataset:
         if p.warehouse:
             p.warehouse.replace_dataset()
-        if to_lake:
+        if "lake" in settings.targets:
             clear_lake(p)
-    elif to_lake and not settings.publish_only:
+    elif "silver" in chosen:
         check_lake_identity(p)
     for day in days:
-        if settings.publish_only:
-            publish_step(p, day)
-        else:
-            if p.warehouse is not None:  # refuse before the lake is written for a day the warehouse refuses
-                p.warehouse.preflight(day, p.identity, p.config.epoch, publishing=False)
-            bronze, _reused = _bronze(p, day, write=to_lake)
-            for table in TABLES:  # a file that drifted from the contract is bad input, named as such (exit 2)
-                check_contract(table, day, bronze[table])
-            verdict = gate_bronze(p, day, bronze)
-            p.verdicts.append(verdict)
-            if not verdict.success:
-                raise QualityGateError(verdict, day, "nothing of the day went past bronze")
-            if to_lake:
-                silver = silver_step(p, day, bronze)
-            else:
-                silver = day_to_silver(day, {t: bronze[t] for t in TABLES}, pii=settings.pii, salt=str(settings.seed))
-            if p.warehouse is not None:
-
-                def audit(day: dt.date) -> None:
-                    verdict = gate_staged(p, day)
-                    p.verdicts.append(verdict)
-                    if not verdict.success:
-                        raise QualityGateError(verdict, day, "the day is staged, not published")
-
-                if settings.stage_only:
-                    loads = p.warehouse.stage(day, silver, p.identity, p.config.epoch)
-                    audit(day)
-                else:
-                    loads = p.warehouse.load(day, silver, p.identity, p.config.epoch, audit=audit)
-                target = "warehouse:staged" if settings.stage_only else "warehouse"
-                for load in loads:
-                    p.results.append(Landed(load.table, day, target, load.rows, load.bytes, load.seconds))
+        land_day(p, day, chosen)
         if on_day:
             on_day(day)
     return p

@@ -61,8 +61,11 @@ def _clear_ecom_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No ECOM_* variable leaks in from the outside, and nothing lands in the checkout."""
+    from ecom_pipeline import paths
+
     _clear_ecom_env(monkeypatch)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(paths, "project_root", lambda: tmp_path)
 
 
 @pytest.fixture

@@ -146,6 +146,21 @@ class Warehouse:
         ).fetchall()
         return {r[0] for r in rows}
 
+    def published_days(self) -> list[dt.date]:
+        """Days whose every table is published, in order (none when the warehouse was never migrated)."""
+        with connect(self.url) as conn:
+            if conn.execute("SELECT to_regclass('raw._ecom_partitions')").fetchone()[0] is None:
+                return []
+            return sorted(self._days(conn, published=True))
+
+    def first_unpublished_day(self, epoch: dt.date) -> dt.date:
+        """The first day from the epoch that is not published: where the next load must start."""
+        published = set(self.published_days())
+        day = epoch
+        while day in published:
+            day += dt.timedelta(days=1)
+        return day
+
     def _check_contiguous(self, conn: Any, epoch: dt.date, day: dt.date, *, published: bool) -> None:
         if day < epoch:
             raise WarehouseError(f"day {day} is before the epoch {epoch}")
