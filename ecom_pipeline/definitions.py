@@ -11,17 +11,18 @@ from ecom_pipeline.defs.dbt import build_dbt_assets, dbt_resource
 from ecom_pipeline.defs.gold import build_gold_assets
 from ecom_pipeline.defs.partitions import daily_partitions, epoch_from_environment
 from ecom_pipeline.defs.resources import environment, resources_for
+from ecom_pipeline.defs.schedules import build_daily_simulation
 
 
 def build_definitions() -> dg.Definitions:
     partitions = daily_partitions(epoch_from_environment())
-    assets = [*build_landing_assets(partitions), build_dbt_assets(partitions), build_gold_assets(partitions)]
+    assets = [*build_landing_assets(partitions), build_dbt_assets(partitions), *build_gold_assets(partitions)]
     daily = dg.define_asset_job("daily_pipeline", selection=dg.AssetSelection.all())
     return dg.Definitions(
         assets=assets,
         asset_checks=build_quality_checks(partitions),
         jobs=[daily, build_chunked_job(partitions)],
-        schedules=[dg.build_schedule_from_partitioned_job(daily, name="daily_simulation")],
+        schedules=[build_daily_simulation(daily)],
         resources={**resources_for(environment()), "dbt": dbt_resource()},
         # A step in its own process costs 13-16 s of start-up here; one process runs a day in seconds.
         executor=dg.in_process_executor,

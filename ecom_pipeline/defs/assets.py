@@ -1,25 +1,58 @@
-"""The landing graph: generate -> bronze -> silver -> raw_stage (write) -> raw (publish), per day.
+"""The landing graph: bronze -> silver -> raw_stage (write) -> raw (publish), per day, gated.
 
-Asset keys are `[layer, table]`. Bronze is one multi-asset, so related tables are never out of step. The
-warehouse side depends on its own previous day (backfills load in date order), and every multi-asset runs a
-whole partition range in one run (BackfillPolicy.single_run). The steps exchange data through the lake.
+Asset keys are `[layer, table]`, grouped by layer. One subsettable multi-asset, `land`, writes them through the
+same ordered path as `ecom load` (`ecom_pipeline.landing.land`): for each day of the run, in date order, bronze,
+the `bronze` gate, silver, staging, the `staged` gate, publish. The gates are blocking asset checks of this step
+(`bronze` on every bronze table, `staged` on every raw_stage table), so a day they refuse goes no further.
+
+A range runs as one run (BackfillPolicy.single_run). Because the gates run inside the step, a range publishes
+every day before the first refused day, then fails naming that day; the days it landed show as materialized,
+each with its own row counts, bytes, preview and figures (Dagster records one materialization per partition of
+a range run; `add_asset_metadata(partition_key=...)` gives each its own day's metadata).
+
+Selecting part of the graph selects layers, never single tables: a layer's tables of a day are always written
+together (a run selecting `bronze/orders` writes every bronze table of the day, and records each one). Without
+bronze, the day is read back from bronze when the lake holds it, else generated again (deterministically).
+`raw` alone publishes days already staged.
+
+The warehouse holds a contiguous range of days from the epoch. That order is kept by the step (a range in date
+order), by the local instance's queue (one run at a time, in submission order: a job backfill's one run per day
+goes in date order) and enforced by the loader, which refuses a day whose previous day is not published, naming
+it. It is deliberately not a self-dependency of `raw` on its previous partition: Dagster's backfill daemon never
+runs a self-dependent asset in the same run as its upstream, which would split every range launched from the UI
+into a run per stage.
 """
 
-import json
-import time
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
 import polars as pl
 
+from ecom_pipeline.defs.checks import evaluation
 from ecom_pipeline.defs.partitions import days_of
 from ecom_pipeline.defs.resources import EcomResource
-from ecom_pipeline.generation.config import MARKETS
 from ecom_pipeline.generation.schemas import CONTRACTS, TABLES
 
-PREVIEW_ROWS = 5
-_USD_PER_UNIT = {m.currency: 1 / m.price_level for m in MARKETS}  # price levels double as FX for reporting
+LAYERS = ("bronze", "silver", "raw_stage", "raw")  # = ecom_pipeline.landing.LANDING_LAYERS, without its import cost
+DESCRIPTIONS = {
+    "bronze": "Exactly what the generator produced, Parquet in the lake's bronze layer.",
+    "silver": "Typed, deduplicated, PII mode applied, Parquet in the lake's silver layer.",
+    "raw_stage": "The day written to PostgreSQL's raw_stage, not yet published.",
+    "raw": "Published in PostgreSQL's raw schema (one partition per day).",
+}
+# The gate that guards each layer's tables (a blocking check of the `land` step).
+GATES = {
+    "bronze": (
+        "bronze",
+        "schema, keys, enums, ranges, timestamps within the day, row counts within the scale profile's bounds.",
+    ),
+    "raw_stage": (
+        "staged",
+        "every foreign key resolves, totals equal their items, captured payments equal totals, lifecycle order.",
+    ),
+}
 
 
 def key(layer: str, table: str) -> dg.AssetKey:
@@ -44,156 +77,162 @@ def column_schema(table: str) -> dg.TableSchema:
 
 
 def preview(frame: pl.DataFrame) -> dg.MetadataValue:
-    head = frame.head(PREVIEW_ROWS)
     records = [
         dg.TableRecord({k: (v if isinstance(v, (int, float, bool)) or v is None else str(v)) for k, v in row.items()})
-        for row in head.iter_rows(named=True)
+        for row in frame.iter_rows(named=True)
     ]
-    schema = dg.TableSchema(columns=[dg.TableColumn(name, "string") for name in head.columns])
+    schema = dg.TableSchema(columns=[dg.TableColumn(name, "string") for name in frame.columns])
     return dg.MetadataValue.table(records, schema=schema)
 
 
-def day_figures(orders: pl.DataFrame) -> dict[str, float]:
-    """Numbers worth plotting across partitions: orders and revenue (in USD at the storefronts' price levels)."""
-    if orders.is_empty():
-        return {"orders": 0, "revenue_usd": 0.0}
-    by_currency = orders.group_by("currency").agg(pl.col("total").cast(pl.Float64).sum())
-    revenue = sum(total * _USD_PER_UNIT.get(cur, 1.0) for cur, total in by_currency.iter_rows())
-    return {"orders": orders.height, "revenue_usd": round(revenue, 2)}
+def _deps(layer: str, table: str) -> list[dg.AssetKey]:
+    upstream = {"silver": "bronze", "raw_stage": "silver", "raw": "raw_stage"}.get(layer)
+    return [key(upstream, table)] if upstream else []
 
 
-def _specs(layer: str, description: str, deps: Any) -> list[dg.AssetSpec]:
+def _specs() -> list[dg.AssetSpec]:
     return [
         dg.AssetSpec(
             key(layer, table),
-            deps=deps(table),
+            deps=_deps(layer, table),
             group_name=layer,
-            description=f"{description} {CONTRACTS[table].description}",
+            description=f"{DESCRIPTIONS[layer]} {CONTRACTS[table].description}",
             metadata={"dagster/column_schema": column_schema(table)},
             kinds={"parquet"} if layer in ("bronze", "silver") else {"postgres"},
         )
+        for layer in LAYERS
         for table in TABLES
     ]
 
 
-def _results(
-    context: dg.AssetExecutionContext,
-    layer: str,
-    landed: list[Any],
-    frames_by_table: dict[str, pl.DataFrame],
-    extra: dict[str, Any],
-    seconds: float,
-) -> Iterator[dg.MaterializeResult]:
-    days = days_of(context)
-    for table in TABLES:
-        rows = [r for r in landed if r.table == table]
-        frame = frames_by_table.get(table)
-        metadata: dict[str, Any] = {
-            "dagster/row_count": dg.MetadataValue.int(sum(r.rows for r in rows)),
-            "bytes": dg.MetadataValue.int(sum(r.bytes for r in rows)),
-            "seconds": dg.MetadataValue.float(round(sum(r.seconds for r in rows) or seconds, 3)),
-            "days": dg.MetadataValue.text(f"{days[0]} .. {days[-1]}" if len(days) > 1 else str(days[0])),
-            "dagster/column_schema": column_schema(table),
-            **extra,
-        }
-        if frame is not None:
-            metadata["preview"] = preview(frame)
-        if table == "orders" and frame is not None:
-            for name, value in day_figures(frame).items():
-                metadata[name] = dg.MetadataValue.float(float(value))
-        yield dg.MaterializeResult(asset_key=key(layer, table), metadata=metadata)
+def _check_specs(partitions: dg.PartitionsDefinition) -> list[dg.AssetCheckSpec]:
+    with warnings.catch_warnings():  # a partitioned check spec is a preview feature in Dagster 1.13
+        warnings.simplefilter("ignore", category=dg.PreviewWarning)
+        return [
+            dg.AssetCheckSpec(
+                name,
+                asset=key(layer, table),
+                blocking=True,
+                partitions_def=partitions,
+                description=f"Great Expectations `{name}` checkpoint: {what}",
+            )
+            for layer, (name, what) in GATES.items()
+            for table in TABLES
+        ]
+
+
+def materialization_metadata(landed: Any, dataset: Mapping[str, str], url: str | None) -> dict[str, Any]:
+    """What one table of one day shows in the UI: its own rows, bytes, seconds, preview and figures."""
+    metadata: dict[str, Any] = {
+        "dagster/row_count": dg.MetadataValue.int(landed.rows),
+        "bytes": dg.MetadataValue.int(landed.bytes),
+        "seconds": dg.MetadataValue.float(round(landed.seconds, 4)),
+        "dagster/column_schema": column_schema(landed.table),
+        "dataset": dg.MetadataValue.json(dict(dataset)),
+    }
+    if landed.reused:
+        metadata["reused"] = dg.MetadataValue.bool(True)
+    if url:
+        metadata["lake"] = dg.MetadataValue.url(url)
+    if landed.manifest is not None:
+        metadata["manifest"] = dg.MetadataValue.json(dict(landed.manifest))
+    if landed.preview is not None:
+        metadata["preview"] = preview(landed.preview)
+    for name, value in (landed.figures or {}).items():
+        metadata[name] = dg.MetadataValue.float(float(value))
+    return metadata
+
+
+def _ordered(keys: Any) -> list[dg.AssetKey]:
+    """Asset keys in the graph's order (a multi-asset yields its outputs topologically)."""
+    return sorted(keys, key=lambda k: (LAYERS.index(k.path[0]), TABLES.index(k.path[1])))
+
+
+def _landing_events(
+    context: dg.AssetExecutionContext, p: Any, *, completed: bool
+) -> Iterator[dg.MaterializeResult | dg.AssetMaterialization]:
+    """One materialization per table, layer and day landed; per-day metadata on the run's own outputs.
+
+    `completed`: every selected asset was landed for every day of the run, so the step yields its outputs (one
+    materialization per partition, each given its day's metadata); otherwise (a refused day) only what landed is
+    recorded, day by day.
+    """
+    selected = set(context.selected_asset_keys)
+    landed: dict[dg.AssetKey, list[Any]] = {}
+    for item in p.results:
+        if item.table in TABLES:  # not the `_anomalies` labels, which have no asset of their own
+            landed.setdefault(key(item.target, item.table), []).append(item)
+    lake_urls = p.lake.describe()
+    for asset_key in _ordered(landed):
+        layer = asset_key.path[0]
+        dataset = p.bronze_identity if layer == "bronze" else p.identity
+        for item in landed[asset_key]:
+            metadata = materialization_metadata(item, dataset, lake_urls.get(layer))
+            if completed and asset_key in selected:
+                context.add_asset_metadata(metadata, asset_key=asset_key, partition_key=item.day.isoformat())
+            else:
+                yield dg.AssetMaterialization(asset_key=asset_key, partition=item.day.isoformat(), metadata=metadata)
+        if completed and asset_key in selected:
+            yield dg.MaterializeResult(asset_key=asset_key)
+
+
+def _gate_events(context: dg.AssetExecutionContext, p: Any, *, completed: bool) -> Iterator[Any]:
+    """The gates' verdicts as partitioned evaluations of the selected checks, one per table and day."""
+    selected = set(context.selected_asset_check_keys)
+    if completed:
+        for check_key in sorted(selected, key=lambda k: (k.name, k.asset_key.path)):
+            yield dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_check_key(check_key))
+    for verdict in p.verdicts:
+        layer = "bronze" if verdict.result.checkpoint == "bronze" else "raw_stage"
+        for table in TABLES:
+            check_key = dg.AssetCheckKey(key(layer, table), verdict.result.checkpoint)
+            if check_key in selected:
+                yield evaluation(check_key, verdict.result, verdict.day, set(TABLES))
 
 
 def build_landing_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    """The four multi-assets of the landing graph, on the given daily partitions."""
-    single_run = dg.BackfillPolicy.single_run()
-    previous_day = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+    """The landing graph as one subsettable multi-asset on the given daily partitions."""
 
     @dg.multi_asset(
-        name="generate_bronze",
-        specs=_specs(
-            "bronze", "Exactly what the generator produced, Parquet in the lake's bronze layer.", lambda t: []
-        ),
+        name="land",
+        specs=_specs(),
+        check_specs=_check_specs(partitions),
         partitions_def=partitions,
-        backfill_policy=single_run,
-        can_subset=False,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        can_subset=True,
+        description="Land each day of the run in date order: bronze, the bronze gate, silver, raw_stage, the staged "
+        "gate, raw (the same path as `ecom load`).",
     )
-    def generate_bronze(context: dg.AssetExecutionContext, ecom: EcomResource) -> Iterator[dg.MaterializeResult]:
-        from ecom_pipeline.landing import bronze_step
+    def land(context: dg.AssetExecutionContext, ecom: EcomResource) -> Iterator[Any]:
+        from ecom_pipeline.landing import QualityGateError, land, targets_for
+        from ecom_pipeline.storage.warehouse import WarehouseError
 
-        p = ecom.plan(targets="lake")
-        began = time.perf_counter()
-        frames: dict[str, pl.DataFrame] = {}
-        manifests = {}
-        for day in days_of(context):
-            frames = bronze_step(p, day)
-            manifests = {t: p.lake.bronze.manifest(t, day) for t in TABLES}
-        extra = {"dataset": dg.MetadataValue.json(p.bronze_identity), "lake": dg.MetadataValue.url(p.lake.bronze.url)}
-        for result in _results(context, "bronze", p.results, frames, extra, time.perf_counter() - began):
-            table = result.asset_key.path[-1]
-            manifest = manifests.get(table)
-            if manifest is not None:
-                result.metadata["manifest"] = dg.MetadataValue.json(json.loads(manifest.to_json()))
-            yield result
+        layers = frozenset(k.path[0] for k in context.selected_asset_keys)
+        days = days_of(context)
+        p = ecom.plan(targets=targets_for(layers))
+        try:
+            land(
+                p.settings,
+                days,
+                layers=layers,
+                plan_=p,
+                on_day=lambda day: context.log.info(f"landed {day} ({', '.join(sorted(layers))})"),
+            )
+        except (QualityGateError, WarehouseError) as exc:
+            yield from _landing_events(context, p, completed=False)
+            yield from _gate_events(context, p, completed=False)
+            published = sorted({r.day.isoformat() for r in p.results if r.target == "raw"})
+            before = (
+                f"; published before it: {' .. '.join(dict.fromkeys([published[0], published[-1]]))}"
+                if published
+                else ""
+            )
+            raise dg.Failure(description=f"{exc}{before}") from None
+        except Exception:
+            yield from _landing_events(context, p, completed=False)
+            yield from _gate_events(context, p, completed=False)
+            raise
+        yield from _landing_events(context, p, completed=True)
+        yield from _gate_events(context, p, completed=True)
 
-    @dg.multi_asset(
-        name="conform_silver",
-        specs=_specs("silver", "Typed, deduplicated, PII mode applied.", lambda t: [key("bronze", t)]),
-        partitions_def=partitions,
-        backfill_policy=single_run,
-        can_subset=False,
-    )
-    def conform_silver(context: dg.AssetExecutionContext, ecom: EcomResource) -> Iterator[dg.MaterializeResult]:
-        from ecom_pipeline.landing import silver_step
-
-        p = ecom.plan(targets="lake")
-        began = time.perf_counter()
-        frames: dict[str, pl.DataFrame] = {}
-        for day in days_of(context):
-            frames = silver_step(p, day)
-        extra = {"dataset": dg.MetadataValue.json(p.identity), "lake": dg.MetadataValue.url(p.lake.silver.url)}
-        yield from _results(context, "silver", p.results, frames, extra, time.perf_counter() - began)
-
-    @dg.multi_asset(
-        name="stage_warehouse",
-        specs=_specs(
-            "raw_stage", "The day written to PostgreSQL's raw_stage, not yet published.", lambda t: [key("silver", t)]
-        ),
-        partitions_def=partitions,
-        backfill_policy=single_run,
-        can_subset=False,
-    )
-    def stage_warehouse(context: dg.AssetExecutionContext, ecom: EcomResource) -> Iterator[dg.MaterializeResult]:
-        from ecom_pipeline.landing import stage_step
-
-        p = ecom.plan()
-        began = time.perf_counter()
-        for day in days_of(context):
-            stage_step(p, day)
-        extra = {"dataset": dg.MetadataValue.json(p.identity)}
-        yield from _results(context, "raw_stage", p.results, {}, extra, time.perf_counter() - began)
-
-    @dg.multi_asset(
-        name="publish_warehouse",
-        specs=_specs(
-            "raw",
-            "Published in PostgreSQL's raw schema (one partition per day).",
-            lambda t: [key("raw_stage", t), dg.AssetDep(key("raw", t), partition_mapping=previous_day)],
-        ),
-        partitions_def=partitions,
-        backfill_policy=single_run,
-        can_subset=False,
-    )
-    def publish_warehouse(context: dg.AssetExecutionContext, ecom: EcomResource) -> Iterator[dg.MaterializeResult]:
-        from ecom_pipeline.landing import publish_step
-
-        p = ecom.plan()
-        began = time.perf_counter()
-        for day in days_of(context):
-            publish_step(p, day)
-        published = p.warehouse.read_day("orders", days_of(context)[-1]) if p.warehouse else pl.DataFrame()
-        extra = {"dataset": dg.MetadataValue.json(p.identity)}
-        frames = {"orders": published} if not published.is_empty() else {}
-        yield from _results(context, "raw", p.results, frames, extra, time.perf_counter() - began)
-
-    return [generate_bronze, conform_silver, stage_warehouse, publish_warehouse]
+    return [land]

@@ -1,10 +1,9 @@
-"""The quality gates as blocking asset checks: `bronze` on bronze, `staged` on raw_stage, `marts` on the marts.
+"""The quality gates as blocking asset checks.
 
-Each checkpoint is one multi-asset check with one spec per asset it validates (severity ERROR, blocking): a
-failure stops every step downstream of those assets in the run, so a bad day is not conformed to silver, not
-published to raw, not built by dbt and not exported to gold. The `staged` verdict is also recorded in the
-ledger, so a later run cannot publish the day by accident; the gold export likewise refuses a day whose latest
-`marts` check failed.
+`bronze` (on every bronze table) and `staged` (on every raw_stage table) run inside the landing step, day by day
+(`defs/assets.py`); this module holds the `marts` gate, one multi-asset check on the marts the gold export
+publishes (severity ERROR, blocking): a failure stops the gold export in the run, and the ledger of checks stops a
+later one. The `staged` verdict is also recorded in the ledger, so a later run cannot publish a refused day.
 
 A check evaluates every day of its run (one partition, or each day of a single-run range) and records one
 evaluation per asset and day, with the failed rules of that asset's table, how many rows broke each, sample
@@ -21,7 +20,6 @@ import dagster as dg
 from ecom_pipeline.defs.gold import DAILY, SNAPSHOTS
 from ecom_pipeline.defs.partitions import days_of
 from ecom_pipeline.defs.resources import EcomResource
-from ecom_pipeline.generation.schemas import TABLES
 
 GOLD_MARTS = (*DAILY, *SNAPSHOTS)  # the marts gate guards what the gold export publishes
 # Markdown rows of a failure table in the check's description; the JSON metadata holds them all.
@@ -79,52 +77,45 @@ def _specs(name: str, keys: list[dg.AssetKey], partitions: dg.PartitionsDefiniti
         ]
 
 
+def evaluation(check_key: dg.AssetCheckKey, result: Any, day: dt.date, tables: set[str]) -> dg.AssetCheckEvaluation:
+    """A gate's verdict on one day for one asset's check: the failed rules of that asset's table.
+
+    A failure that belongs to none of the gate's `tables` (the day missing from the ledger, say) fails them all.
+    """
+    table = check_key.asset_key.path[-1]
+    unattributed = [f for f in result.failures if f.table not in tables]
+    return dg.AssetCheckEvaluation(
+        asset_key=check_key.asset_key,
+        check_name=check_key.name,
+        passed=not result.failures_of(table) and not unattributed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        blocking=True,
+        partition=day.isoformat(),
+        metadata=check_metadata(result, table),
+        description=f"{result.checkpoint} {day}: "
+        + ("passed" if result.success else f"{len(result.failures)} rule(s) failed"),
+    )
+
+
 def _evaluate(
     context: dg.AssetCheckExecutionContext,
     specs: list[dg.AssetCheckSpec],
     gate: Callable[[dt.date], Any],
 ) -> Iterator[Any]:
-    """Run the gate on each day of the run; one evaluation per asset and day, blocking on failure.
-
-    An asset's check fails with the rules of its own table; a failure that belongs to no table of the specs
-    (the day missing from the ledger, say) fails them all.
-    """
+    """Run the gate on each day of the run; one evaluation per selected check and day, blocking on failure."""
     op = context.op_execution_context
-    tables = {spec.asset_key.path[-1] for spec in specs}
-    for spec in specs:
+    selected = [s for s in specs if s.key in set(op.selected_asset_check_keys)]
+    for spec in selected:
         yield dg.Output(None, output_name=op.assets_def.get_output_name_for_asset_check_key(spec.key))
+    tables = {spec.asset_key.path[-1] for spec in specs}
     for day in days_of(op):
         result = gate(day)
-        unattributed = [f for f in result.failures if f.table not in tables]
-        for spec in specs:
-            table = spec.asset_key.path[-1]
-            yield dg.AssetCheckEvaluation(
-                asset_key=spec.asset_key,
-                check_name=spec.name,
-                passed=not result.failures_of(table) and not unattributed,
-                severity=dg.AssetCheckSeverity.ERROR,
-                blocking=True,
-                partition=day.isoformat(),
-                metadata=check_metadata(result, table),
-                description=f"{result.checkpoint} {day}: "
-                + ("passed" if result.success else f"{len(result.failures)} rule(s) failed"),
-            )
+        for spec in selected:
+            yield evaluation(spec.key, result, day, tables)
 
 
 def build_quality_checks(partitions: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinition]:
-    """The three gates, on the bronze, raw_stage and marts assets of the daily partitions."""
-    bronze_specs = _specs(
-        "bronze",
-        [dg.AssetKey(["bronze", t]) for t in TABLES],
-        partitions,
-        "schema, keys, enums, ranges, timestamps within the day, row counts within the scale profile's bounds.",
-    )
-    staged_specs = _specs(
-        "staged",
-        [dg.AssetKey(["raw_stage", t]) for t in TABLES],
-        partitions,
-        "every foreign key resolves, totals equal their items, captured payments equal totals, lifecycle order.",
-    )
+    """The `marts` gate on the marts of the daily partitions (the landing gates live in the landing step)."""
     marts_specs = _specs(
         "marts",
         [dg.AssetKey(["marts", m]) for m in GOLD_MARTS],
@@ -132,25 +123,11 @@ def build_quality_checks(partitions: dg.PartitionsDefinition) -> list[dg.AssetCh
         "revenue reconciles with the facts and the facts with raw, no negative counts.",
     )
 
-    @dg.multi_asset_check(specs=bronze_specs, name="bronze_checkpoint")
-    def bronze_checkpoint(context: dg.AssetCheckExecutionContext, ecom: EcomResource) -> Iterator[Any]:
-        from ecom_pipeline.landing import gate_bronze
-
-        p = ecom.plan(targets="lake")
-        yield from _evaluate(context, bronze_specs, lambda day: gate_bronze(p, day))
-
-    @dg.multi_asset_check(specs=staged_specs, name="staged_checkpoint")
-    def staged_checkpoint(context: dg.AssetCheckExecutionContext, ecom: EcomResource) -> Iterator[Any]:
-        from ecom_pipeline.landing import gate_staged
-
-        p = ecom.plan()
-        yield from _evaluate(context, staged_specs, lambda day: gate_staged(p, day))
-
-    @dg.multi_asset_check(specs=marts_specs, name="marts_checkpoint")
+    @dg.multi_asset_check(specs=marts_specs, name="marts_checkpoint", can_subset=True)
     def marts_checkpoint(context: dg.AssetCheckExecutionContext, ecom: EcomResource) -> Iterator[Any]:
         from ecom_pipeline.landing import gate_marts
 
         p = ecom.plan()
         yield from _evaluate(context, marts_specs, lambda day: gate_marts(p, day))
 
-    return [bronze_checkpoint, staged_checkpoint, marts_checkpoint]
+    return [marts_checkpoint]

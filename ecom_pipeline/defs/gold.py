@@ -1,9 +1,11 @@
 """Gold: the marts exported to the lake after dbt builds them, with manifests and the same atomic publish.
 
-Only days whose latest `marts` check passed are exported (the check blocks the export in its own run; the
-ledger of checks stops a later one). Daily facts and aggregates go under their day (`gold/<mart>/date=D/`);
-whole-history marts (dimensions, cohorts) as a full as-of snapshot under the run's last day. Lake users
-(DuckDB, Athena, Spark) then have the marts without PostgreSQL.
+Daily facts and aggregates are partitioned like everything upstream (`gold/<mart>/date=D/`), one materialization
+per day with that day's rows. Whole-history marts (dimensions, cohorts, lifetime value, product performance) are
+not a day's data: they are one unpartitioned snapshot asset each, as of the latest published day, written under
+`gold/<mart>/date=<as-of day>/` (the older snapshot is removed once the new one is written, so a hive reader sees
+one). Only days whose latest `marts` check passed are exported (the check blocks the export in its own run; the
+ledger of checks stops a later one). Lake users (DuckDB, Athena, Spark) then have the marts without PostgreSQL.
 """
 
 from collections.abc import Iterator
@@ -25,28 +27,25 @@ SNAPSHOTS = ("dim_customers", "dim_products", "dim_date", "customer_cohorts", "c
 MART_SCHEMA = "marts"
 
 
-def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
-    specs = [
-        dg.AssetSpec(
-            ["gold", mart],
-            deps=[dg.AssetKey([MART_SCHEMA, mart])],
-            group_name="gold",
-            kinds={"parquet"},
-            description=(
-                f"marts.{mart} for the day, Parquet in the lake's gold layer."
-                if mart in DAILY
-                else f"marts.{mart} as of the day (a full snapshot), Parquet in the lake's gold layer."
-            ),
-        )
-        for mart in (*DAILY, *SNAPSHOTS)
-    ]
+def _spec(mart: str, description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        ["gold", mart],
+        deps=[dg.AssetKey([MART_SCHEMA, mart])],
+        group_name="gold",
+        kinds={"parquet"},
+        description=description,
+    )
+
+
+def build_gold_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    """The daily gold export (partitioned) and the snapshot export (unpartitioned)."""
 
     @dg.multi_asset(
         name="export_gold",
-        specs=specs,
+        specs=[_spec(m, f"marts.{m} for the day, Parquet in the lake's gold layer.") for m in DAILY],
         partitions_def=partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
-        can_subset=False,
+        can_subset=True,
     )
     def export_gold(context: dg.AssetExecutionContext, ecom: EcomResource) -> Iterator[dg.MaterializeResult]:
         from ecom_pipeline.landing import require_marts_passed
@@ -56,20 +55,51 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
         days = days_of(context)
         for day in days:  # a later run must not export what a failed marts check stopped
             require_marts_passed(p, day)
-        rows: dict[str, int] = {}
-        for mart, column in DAILY.items():
+        url = dg.MetadataValue.url(p.lake.gold.url)
+        for asset_key in sorted(context.selected_asset_keys, key=lambda k: list(DAILY).index(k.path[-1])):
+            mart = asset_key.path[-1]
             for day in days:
-                frame = read_query(p.warehouse.url, MART_SCHEMA, mart, where_column=column, day=day)
+                frame = read_query(p.warehouse.url, MART_SCHEMA, mart, where_column=DAILY[mart], day=day)
                 manifest = p.lake.gold.write_partition(mart, day, frame, p.identity)
-                rows[mart] = rows.get(mart, 0) + manifest.rows
-        for mart in SNAPSHOTS:
+                metadata = {"dagster/row_count": manifest.rows, "bytes": manifest.bytes, "lake": url}
+                context.add_asset_metadata(metadata, asset_key=asset_key, partition_key=day.isoformat())
+            yield dg.MaterializeResult(asset_key=asset_key)
+
+    @dg.multi_asset(
+        name="export_gold_snapshots",
+        specs=[
+            _spec(m, f"marts.{m} as of the latest published day (a full snapshot), Parquet in the lake's gold layer.")
+            for m in SNAPSHOTS
+        ],
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        can_subset=True,
+    )
+    def export_gold_snapshots(context: dg.AssetExecutionContext, ecom: EcomResource) -> Iterator[dg.MaterializeResult]:
+        from ecom_pipeline.landing import require_marts_passed
+        from ecom_pipeline.storage.lake import partition_prefix
+        from ecom_pipeline.storage.warehouse import WarehouseError, read_query
+
+        p = ecom.plan()
+        published = p.warehouse.published_days()
+        if not published:
+            raise WarehouseError("no day is published yet: materialize the daily assets first")
+        as_of = published[-1]
+        require_marts_passed(p, as_of)
+        for asset_key in sorted(context.selected_asset_keys, key=lambda k: SNAPSHOTS.index(k.path[-1])):
+            mart = asset_key.path[-1]
             frame = read_query(p.warehouse.url, MART_SCHEMA, mart)
-            manifest = p.lake.gold.write_partition(mart, days[-1], frame, p.identity)
-            rows[mart] = manifest.rows
-        for mart, count in rows.items():
+            manifest = p.lake.gold.write_partition(mart, as_of, frame, p.identity)
+            keep = partition_prefix(mart, as_of) + "/"
+            store = p.lake.gold.store
+            store.delete([k for k in store.list(mart) if not k.startswith(keep)])
             yield dg.MaterializeResult(
-                asset_key=dg.AssetKey(["gold", mart]),
-                metadata={"dagster/row_count": count, "lake": dg.MetadataValue.url(p.lake.gold.url)},
+                asset_key=asset_key,
+                metadata={
+                    "dagster/row_count": manifest.rows,
+                    "bytes": manifest.bytes,
+                    "as_of": dg.MetadataValue.text(as_of.isoformat()),
+                    "lake": dg.MetadataValue.url(p.lake.gold.url),
+                },
             )
 
-    return export_gold
+    return [export_gold, export_gold_snapshots]

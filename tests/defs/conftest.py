@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dagster as dg
@@ -35,3 +36,18 @@ def run_assets(
     return job.execute_in_process(
         partition_key=partition_key, tags=tags, asset_selection=keys, raise_on_error=raise_on_error
     )
+
+
+def break_bronze_day(home: Path, day: dt.date, epoch: dt.date = dt.date(2026, 1, 1)) -> None:
+    """A bronze day of the dataset (seed 42, small) whose orders hold a duplicate: the bronze gate refuses it."""
+    import polars as pl
+
+    from ecom_pipeline.generation import GeneratorConfig, generate_day
+    from ecom_pipeline.generation.dataset import dataset_identity
+    from ecom_pipeline.storage.lake import resolve_lake
+
+    config = GeneratorConfig(seed=42, epoch=epoch)
+    lake = resolve_lake(home)
+    for table, frame in generate_day(config, day).items():
+        rows = pl.concat([frame, frame.head(1)]) if table == "orders" else frame
+        lake.bronze.write_partition(table, day, rows, dataset_identity(config))

@@ -13,7 +13,7 @@ import pytest
 
 from ecom_pipeline.generation.schemas import TABLES
 from ecom_pipeline.storage.lake import resolve_lake
-from tests.defs.conftest import run_assets
+from tests.defs.conftest import break_bronze_day, run_assets
 
 DAY1, DAY2, DAY3 = dt.date(2026, 1, 1), dt.date(2026, 1, 2), dt.date(2026, 1, 3)
 
@@ -35,19 +35,15 @@ def test_materializing_a_day_lands_it_in_the_lake_and_the_warehouse_with_metadat
         assert lake.silver.manifest(table, DAY1) is not None
     orders = _count(env["ECOM_DATABASE_URL"], "SELECT count(*) FROM raw.orders WHERE _partition_date = '2026-01-01'")
     assert orders > 0
-    events = {
-        m.asset_key.to_user_string(): m.metadata for m in result.asset_materializations_for_node("generate_bronze")
-    }
+    events = {m.asset_key.to_user_string(): m.metadata for m in result.asset_materializations_for_node("land")}
     bronze_orders = events["bronze/orders"]
     assert bronze_orders["dagster/row_count"].value == orders
     assert bronze_orders["orders"].value == orders and bronze_orders["revenue_usd"].value > 0
     assert "dagster/column_schema" in bronze_orders and "preview" in bronze_orders
     assert bronze_orders["dataset"].value["seed"] == "42"
     assert bronze_orders["manifest"].value["rows"] == orders
-    raw = {
-        m.asset_key.to_user_string(): m.metadata for m in result.asset_materializations_for_node("publish_warehouse")
-    }
-    assert raw["raw/orders"]["dagster/row_count"].value == orders
+    assert events["raw/orders"]["dagster/row_count"].value == orders
+    assert events["raw/orders"]["orders"].value == orders
 
 
 def test_a_date_range_runs_as_one_run_and_publishes_the_days_in_order(env):
@@ -58,6 +54,82 @@ def test_a_date_range_runs_as_one_run_and_publishes_the_days_in_order(env):
         env["ECOM_DATABASE_URL"], "SELECT count(DISTINCT day) FROM raw._ecom_partitions WHERE status = 'published'"
     )
     assert published == 3
+
+
+def _per_day(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, dict]:
+    return {
+        e.partition: e.materialization.metadata
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() == asset
+    }
+
+
+def test_each_day_of_a_range_run_shows_its_own_row_count_preview_and_figures(env):
+    tags = {"dagster/asset_partition_range_start": "2026-01-01", "dagster/asset_partition_range_end": "2026-01-04"}
+    result = run_assets(tags=tags, selection=LANDING)
+    assert result.success
+    with psycopg.connect(env["ECOM_DATABASE_URL"]) as conn:
+        per_day = dict(conn.execute("SELECT _partition_date::text, count(*) FROM raw.orders GROUP BY 1").fetchall())
+    assert len(set(per_day.values())) > 1  # the days differ, so a range-wide figure could not pass
+    for layer in ("bronze", "silver", "raw"):
+        shown = _per_day(result, f"{layer}/orders")
+        assert set(shown) == set(per_day)
+        for day, metadata in shown.items():
+            assert metadata["dagster/row_count"].value == per_day[day], (layer, day)
+            assert metadata["orders"].value == per_day[day], (layer, day)
+            created = {str(r.data["created_at"])[:10] for r in metadata["preview"].value.records}
+            assert created <= {day}, (layer, day, created)  # the preview holds that day's rows only
+    items = _per_day(result, "raw_stage/order_items")
+    assert {day: m["dagster/row_count"].value for day, m in items.items()} == dict(
+        _rows_by_day(env["ECOM_DATABASE_URL"], "order_items")
+    )
+
+
+def _rows_by_day(url: str, table: str) -> list[tuple[str, int]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(f"SELECT _partition_date::text, count(*) FROM raw.{table} GROUP BY 1").fetchall()
+
+
+def test_a_reused_bronze_day_shows_the_rows_it_holds(env):
+    assert run_assets(partition_key="2026-01-01", selection=dg.AssetSelection.groups("bronze")).success
+    again = run_assets(partition_key="2026-01-01", selection=LANDING)
+    assert again.success
+    bronze = _per_day(again, "bronze/orders")["2026-01-01"]
+    assert bronze["reused"].value is True
+    assert bronze["dagster/row_count"].value == _count(
+        env["ECOM_DATABASE_URL"], "SELECT count(*) FROM raw.orders WHERE _partition_date = '2026-01-01'"
+    )
+
+
+def test_a_subset_run_of_one_table_writes_and_records_every_table_of_its_layer(env):
+    one = dg.AssetSelection.assets(dg.AssetKey(["bronze", "orders"]))
+    result = run_assets(partition_key="2026-01-02", selection=one)
+    assert result.success
+    lake = resolve_lake(Path(env["ECOM_HOME"]))
+    assert all(lake.bronze.manifest(t, DAY2) is not None for t in TABLES)
+    recorded = {e.asset_key.path[-1] for e in result.get_asset_materialization_events() if e.partition == "2026-01-02"}
+    assert recorded == set(TABLES)
+    assert all(lake.silver.manifest(t, DAY2) is None for t in TABLES)  # no layer that was not selected
+
+
+def test_a_range_publishes_every_day_before_the_first_refused_day_then_fails_naming_it(env):
+    break_bronze_day(Path(env["ECOM_HOME"]), DAY3)
+    tags = {"dagster/asset_partition_range_start": "2026-01-01", "dagster/asset_partition_range_end": "2026-01-04"}
+    result = run_assets(tags=tags, selection=LANDING, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = failure.event_specific_data.error.to_string()
+    assert "bronze gate failed for 2026-01-03" in message and "orders.order_id_unique" in message
+    url = env["ECOM_DATABASE_URL"]
+    published = {
+        r[0] for r in psycopg.connect(url).execute("SELECT DISTINCT day::text FROM raw._ecom_partitions").fetchall()
+    }
+    assert published == {"2026-01-01", "2026-01-02"}
+    assert set(_per_day(result, "raw/orders")) == {"2026-01-01", "2026-01-02"}
+    refused = [
+        e for e in result.get_asset_check_evaluations() if e.partition == "2026-01-03" and e.check_name == "bronze"
+    ]
+    assert {e.asset_key.path[-1] for e in refused if not e.passed} == {"orders"}
 
 
 def test_a_manual_run_of_a_day_whose_earlier_days_are_missing_fails_naming_the_first_missing_day(env):
