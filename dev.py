@@ -4,7 +4,8 @@
     python3 dev.py demo    # install everything, then generate the first week of `small` data
     python3 dev.py test    # install everything, then run the whole test suite
     python3 dev.py lint    # ruff check and format check
-    python3 dev.py run CMD # any command inside the project environment (dagster, dbt, python ...)
+    python3 dev.py run CMD # any command inside the project environment (dagster, dbt, python ...); dagster
+                           # records its runs in the project's instance (.ecom/dagster), the one `ecom ui` shows
     python3 dev.py <any ecom command ...>
 
 It installs uv if it is missing (into a private virtualenv under .ecom/, so the system Python is never
@@ -37,6 +38,21 @@ def _uv() -> str:
     return str(uv)
 
 
+def _with_dagster_home() -> dict[str, str]:
+    """The environment with DAGSTER_HOME at the project's instance (`<ECOM_HOME or .ecom>/dagster`) unless set,
+    so `dagster` commands record their runs where `ecom ui` shows them."""
+    env = dict(os.environ)
+    if not env.get("DAGSTER_HOME"):
+        home = ROOT / (env.get("ECOM_HOME") or ".ecom")
+        dagster_home = (home / "dagster").resolve()
+        dagster_home.mkdir(parents=True, exist_ok=True)
+        config = dagster_home / "dagster.yaml"
+        if not config.exists() or config.stat().st_size == 0:
+            shutil.copyfile(ROOT / "ecom_pipeline" / "dagster.local.yaml", config)
+        env["DAGSTER_HOME"] = str(dagster_home)
+    return env
+
+
 def main(argv: list[str]) -> int:
     if sys.version_info[:2] < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 the user has
         print(f"dev.py: Python 3.11+ is required, this is {sys.version.split()[0]}", file=sys.stderr)
@@ -49,7 +65,7 @@ def main(argv: list[str]) -> int:
         checks = [[*run, "check", "."], [*run, "format", "--check", "."]]
         return max(subprocess.call(cmd, cwd=ROOT) for cmd in checks)
     if args[0] == "run":
-        return subprocess.call([uv, "run", "--frozen", *args[1:]], cwd=ROOT)
+        return subprocess.call([uv, "run", "--frozen", *args[1:]], cwd=ROOT, env=_with_dagster_home())
     tool = ["pytest", *args[1:]] if args[0] == "test" else ["ecom", *args]
     return subprocess.call([uv, "run", "--frozen", *tool], cwd=ROOT)
 

@@ -96,6 +96,17 @@ def _dataset_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def _tool(name: str) -> str:
+    """An executable of this environment (next to the running interpreter), else from PATH."""
+    import shutil
+
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        raise SettingsError(f"cannot find `{name}`: run ecom from the project environment (python3 dev.py {name})")
+    return found
+
+
 def _settings(**flags: Any) -> Settings:
     return load_settings({k.replace("-", "_"): v for k, v in flags.items()})
 
@@ -109,7 +120,7 @@ def main() -> None:
 @main.command()
 @_option("start", "First day to generate, YYYY-MM-DD (default: the epoch).")
 @_option("end", "Last day to generate, YYYY-MM-DD (default: the start).")
-@_option("out", "Output folder (default .ecom/lake/bronze).")
+@_option("out", "Output folder (default <home>/lake/bronze).")
 @_option("chunks", "Split each day into this many chunks (default 1).")
 @_option("chunk", "Generate only this chunk, 0-based (default 0).")
 @_dataset_options
@@ -179,17 +190,58 @@ def load(**flags: Any) -> None:
 @click.argument("dagster_args", nargs=-1, type=click.UNPROCESSED)
 @_fail_cleanly
 def ui(dagster_args: tuple[str, ...]) -> None:
-    """Open the Dagster UI (`dagster dev`) with a local instance under <home>/dagster."""
-    import os
-    import shutil
+    """Open the Dagster UI (`dagster dev`: webserver and daemon) on the project's instance (DAGSTER_HOME).
 
-    home = (_settings().home / "dagster").resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()  # an empty config: local SQLite storage in DAGSTER_HOME
+    The instance is `<home>/dagster` unless DAGSTER_HOME is set: the same one `python3 dev.py run dagster ...`,
+    `ecom backfill`, the demo and the `daily_simulation` schedule use, so runs launched anywhere show here.
+    """
+    import os
+
+    from ecom_pipeline.paths import dagster_home
+
+    home = dagster_home(_settings().home)
     os.environ["DAGSTER_HOME"] = str(home)
-    dagster = shutil.which("dagster") or "dagster"
+    dagster = _tool("dagster")
     click.echo(f"DAGSTER_HOME={home}", err=True)
-    os.execvp(dagster, [dagster, "dev", "-m", "ecom_pipeline.definitions", *dagster_args])
+    os.execv(dagster, [dagster, "dev", "-m", "ecom_pipeline.definitions", *dagster_args])
+
+
+@main.command()
+@_option("start", "First day, YYYY-MM-DD (default: the epoch).")
+@_option("end", "Last day, YYYY-MM-DD (default: the start).")
+@click.option(
+    "--url",
+    default=None,
+    help="The Dagster webserver (default http://127.0.0.1:3000, as `ecom ui` serves it). [env: ECOM_DAGSTER_URL]",
+)
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Follow the backfill until it ends.")
+@_fail_cleanly
+def backfill(start: str | None, end: str | None, url: str | None, wait: bool) -> None:
+    """Backfill START..END through the running Dagster instance, as the UI's "Materialize all…" does.
+
+    Every asset, the days as one range: the daemon lands them in date order as one run, builds the marts and
+    exports gold. Prints a progress line until it ends; exits 1 if it failed.
+    """
+    import os
+
+    from ecom_pipeline import backfill as bf
+
+    settings = _settings(start=start, end=end)
+    first = settings.start or settings.epoch
+    last = settings.end or first
+    if last < first:
+        raise SettingsError(f"--end={last} is before start {first}")
+    server = bf.Webserver(url or os.environ.get("ECOM_DAGSTER_URL") or bf.DEFAULT_URL)
+    try:
+        backfill_id = bf.launch(server, first, last)
+        click.echo(f"launched backfill {backfill_id} ({first}...{last}): {server.url}/runs/b/{backfill_id}", err=True)
+        if not wait:
+            return
+        final = bf.wait(server, backfill_id, lambda progress: click.echo(progress.line(backfill_id), err=True))
+    except bf.BackfillError as exc:
+        raise UsageFailure(str(exc)) from None
+    if not bf.succeeded(final):
+        raise GateFailure(f"backfill {backfill_id} ended {final.status.lower()}: see {server.url}/runs/b/{backfill_id}")
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -394,8 +446,8 @@ def _print_load_summary(result: Any, start: dt.date, end: dt.date, seconds: floa
     out = Console(soft_wrap=True)
     out.print(table)
     out.print(f"landed {len(result.results)} partitions in {seconds:.2f} s")
-    for checkpoint in dict.fromkeys(v.checkpoint for v in result.verdicts):
-        runs = [v for v in result.verdicts if v.checkpoint == checkpoint]
+    for checkpoint in dict.fromkeys(v.result.checkpoint for v in result.verdicts):
+        runs = [v.result for v in result.verdicts if v.result.checkpoint == checkpoint]
         passed = sum(v.success for v in runs)
         docs = runs[-1].data_docs_url
         out.print(f"quality gate {checkpoint}: {passed} of {len(runs)} days passed; Data Docs: {docs}")

@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ecom_pipeline.generation.anomalies import parse_anomalies
 from ecom_pipeline.generation.config import DEFAULT_EPOCH, SCALES, GeneratorConfig, scale_profile
+from ecom_pipeline.paths import default_home
 
 ENV_PREFIX = "ECOM_"
-DEFAULT_HOME = Path(".ecom")
 MAX_COUNT = 100_000_000  # rows of one table in one day: far beyond one machine, short of overflow
 
 
@@ -39,7 +39,7 @@ class Settings(BaseModel):
     out: Path | None = None
     chunks: int = Field(1, ge=1, le=100_000)
     chunk: int = Field(0, ge=0)
-    home: Path = DEFAULT_HOME
+    home: Path = Field(default_factory=default_home)  # <project root>/.ecom (ecom_pipeline.paths)
     # Injected anomalies, e.g. duplicate_orders=0.01,null_emails=0.01 (canonical text once validated).
     anomalies: str = ""
     # Landing.

@@ -64,9 +64,12 @@ def _clear_ecom_env(mp: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No ECOM_* variable leaks in from the outside, and a default `.ecom` home lands in tmp, not the repo."""
+    """No ECOM_* variable leaks in from the outside, and the project's default `.ecom` home is in tmp, not the repo."""
+    from ecom_pipeline import paths
+
     _clear_ecom_env(monkeypatch)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(paths, "project_root", lambda: tmp_path)
 
 
 def ecom(*args: str | Path) -> Result:
@@ -388,7 +391,7 @@ def test_an_invalid_variable_exits_2_naming_the_variable_and_the_value(
     assert not out.exists()
 
 
-def test_without_out_generate_writes_under_the_default_home_in_the_working_directory(tmp_path: Path) -> None:
+def test_without_out_generate_writes_under_the_projects_home(tmp_path: Path) -> None:
     result = ecom("generate", "--start", START)
     assert result.exit_code == 0, result.output + result.stderr
     root = tmp_path / ".ecom" / "lake" / "bronze"

@@ -520,11 +520,13 @@ def test_with_no_variable_the_lake_is_local_under_the_home(
     ]
 
 
-def test_the_default_home_is_dot_ecom() -> None:
+def test_the_default_home_is_dot_ecom_at_the_project_root() -> None:
+    from ecom_pipeline.paths import project_root
+
     lake = resolve_lake(load_settings(environ={}).home, {})
 
     assert {name: lake.layer(name).store.root for name in LAYERS} == {
-        name: Path(".ecom") / "lake" / name for name in LAYERS
+        name: project_root() / ".ecom" / "lake" / name for name in LAYERS
     }
 
 
