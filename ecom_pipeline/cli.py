@@ -140,9 +140,13 @@ def generate(**flags: Any) -> None:
 @_dataset_options
 @_fail_cleanly
 def demo(**flags: Any) -> None:
-    """Generate and land the first week of data on the embedded defaults, and show where to look."""
+    """Run the whole pipeline over the first week in one Dagster run, and show where to look.
+
+    Generate, the bronze gate, silver, stage, the staged gate, publish, the dbt marts, the marts gate and gold, on
+    the configured (by default embedded) PostgreSQL and lake, in the Dagster instance `ecom ui` opens.
+    """
     settings = _settings(**flags)
-    _run_load(settings, settings.epoch, settings.epoch + dt.timedelta(days=6))
+    _run_demo(settings)
 
 
 @main.command()
@@ -425,10 +429,64 @@ def _run_load(settings: Settings, start: dt.date, end: dt.date) -> None:
     _print_load_summary(result, start, end, time.perf_counter() - began)
 
 
+def _run_demo(settings: Settings) -> None:
+    from ecom_pipeline import demo
+    from ecom_pipeline.paths import dagster_home, dev_command
+    from ecom_pipeline.settings import env_name
+    from ecom_pipeline.storage.postgres import database_url
+    from ecom_pipeline.storage.warehouse import read_query
+
+    first, last = settings.epoch, settings.epoch + dt.timedelta(days=demo.DAYS - 1)
+    home = settings.home.resolve()
+    dataset = {env_name("home"): str(home)}
+    for name in ("seed", "scale", "epoch", "pii", "anomalies"):
+        dataset[env_name(name)] = str(getattr(settings, name))
+    environ = demo.child_environment(demo.base_environment(), dagster_home(home), dataset)
+    log = demo.log_path(home)
+    click.echo(
+        f"demo: {first} .. {last} (seed {settings.seed}, scale {settings.scale}) through every asset in one Dagster "
+        f"run; Dagster's log: {log}",
+        err=True,
+    )
+
+    def step_done(step: str, seconds: float) -> None:
+        click.echo(f"  {step:<24}{seconds:7.1f} s", err=True)
+
+    try:
+        run = demo.run(environ, first, last, log, on_step=step_done)
+    except demo.DemoError as exc:
+        raise GateFailure(str(exc)) from None
+    url = database_url(home)
+    revenue = read_query(url, "marts", "agg_daily_revenue")
+    orders = int(revenue["orders"].sum()) if revenue.height else 0
+    query = (
+        "select order_date, orders, gross_revenue, net_revenue, reporting_currency "
+        "from marts.agg_daily_revenue order by order_date"
+    )
+    docs = _docs_base()
+    lines = [
+        f"done in {run.seconds:.1f} s: {orders:,} orders over {revenue.height} days in the marts, every gate passed, "
+        f"gold in {settings.home / 'lake' / 'gold'}",
+        "",
+        f"  the run in the UI:   {dev_command('ui')}   then open http://127.0.0.1:3000/runs/{run.run_id}",
+        f"  revenue per day:     {dev_command('db', 'shell', '-c', query)}",
+        f"  dbt docs:            {docs}/dbt/#!/model/model.ecom.agg_daily_revenue   (served by {dev_command('ui')})",
+        f"  Data Docs:           {docs}/data_docs/index.html",
+    ]
+    click.echo("\n".join(lines))
+
+
+def _docs_base() -> str:
+    import os
+
+    return (os.environ.get("ECOM_DOCS_URL") or "http://127.0.0.1:3001").rstrip("/")
+
+
 def _print_load_summary(result: Any, start: dt.date, end: dt.date, seconds: float) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from ecom_pipeline.paths import dev_command
     from ecom_pipeline.storage.postgres import redact
 
     s = result.settings
@@ -457,7 +515,8 @@ def _print_load_summary(result: Any, start: dt.date, end: dt.date, seconds: floa
                 out.print(f"lake {layer}: {url}")
     if result.warehouse is not None:
         out.print(f"warehouse: {redact(result.warehouse.url)}")
-        out.print("query it:  uv run ecom db shell -c 'select count(*), sum(total) from raw.orders'")
+        query = "select currency, count(*) as orders, sum(total) as revenue from raw.orders group by 1 order by 1"
+        out.print(f"query it:  {dev_command('db', 'shell', '-c', query)}")
 
 
 def _print_summary(

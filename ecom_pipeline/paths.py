@@ -38,3 +38,19 @@ def dagster_home(home: Path, environ: dict[str, str] | None = None) -> Path:
     if not config.exists() or config.stat().st_size == 0:
         shutil.copyfile(DAGSTER_TEMPLATE, config)
     return path
+
+
+def dev_command(*args: str) -> str:
+    """How to run `ecom ARGS` from the current folder with nothing but python3: through the checkout's dev.py.
+
+    `python3 dev.py ARGS` at the project root, a relative path to dev.py in its folders, an absolute one elsewhere;
+    plain `ecom ARGS` for an installed package without a checkout.
+    """
+    import shlex
+
+    dev = PACKAGE_DIR.parent / "dev.py"
+    if not dev.is_file() or project_root() != PACKAGE_DIR.parent:
+        return shlex.join(["ecom", *args])
+    cwd = Path.cwd().resolve()
+    inside = cwd == dev.parent or dev.parent in cwd.parents
+    return shlex.join(["python3", os.path.relpath(dev, cwd) if inside else str(dev), *args])

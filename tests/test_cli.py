@@ -536,20 +536,3 @@ def test_the_module_runs_as_a_program() -> None:
     proc = ecom_process("--version")
     assert proc.returncode == 0, proc.stderr
     assert __version__ in proc.stdout
-
-
-def test_demo_writes_the_first_week_under_the_home_set_by_ecom_home(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_db: str
-) -> None:
-    home = tmp_path / "home"
-    monkeypatch.setenv("ECOM_HOME", str(home))
-    monkeypatch.setenv("ECOM_DATABASE_URL", fresh_db)
-    result = ecom("demo")
-    assert result.exit_code == 0, result.output + result.stderr
-    bronze = home / "lake" / "bronze"
-    week = [(dt.date(2026, 1, 1) + dt.timedelta(days=i)).isoformat() for i in range(7)]
-    assert sorted(p.name for p in (bronze / "orders").iterdir()) == [f"date={d}" for d in week]
-    expected = [f"{t}/date={d}/{f}" for t in TABLES for d in week for f in ("_manifest.json", "part-00000.parquet")]
-    assert files_under(bronze) == sorted(expected)
-    assert staging_leftovers(bronze) == []
-    assert not (tmp_path / ".ecom").exists()

@@ -502,32 +502,3 @@ def test_db_upgrade_and_downgrade_to_base_work_on_a_fresh_database(env: Env) -> 
     ok("db", "upgrade")
     ok("load")
     assert query(env.url, "SELECT count(*) FROM raw._ecom_partitions")[0][0] == len(TABLES)
-
-
-# ----------------------------------------------------------------------------------------------- demo
-
-
-def test_demo_lands_a_week_in_the_lake_and_the_warehouse_and_says_where_to_look(env: Env) -> None:
-    result = ok("demo")
-
-    week = [D1 + dt.timedelta(days=i) for i in range(7)]
-    parts = query(
-        env.url,
-        "SELECT count(*) FROM pg_inherits WHERE inhparent = 'raw.orders'::regclass",
-    )[0][0]
-    assert parts == 7
-    by_day = dict(query(env.url, "SELECT _partition_date, count(*) FROM raw.orders GROUP BY 1"))
-    book = ledger(env.url)
-    lake = env.lake()
-    for day in week:
-        assert by_day.get(day, 0) == book[("orders", day)]["rows"] == lake.silver.manifest("orders", day).rows
-        assert by_day.get(day, 0) == lake.bronze.manifest("orders", day).rows
-    assert sum(by_day.values()) > 0
-    assert {e["status"] for e in book.values()} == {"published"}
-    assert len(book) == 7 * len(TABLES)
-    for layer in ("bronze", "silver"):
-        for table in TABLES:
-            for day in week:
-                assert lake.layer(layer).manifest(table, day) is not None, (layer, table, day)
-    assert str((env.home / "lake").resolve()) in result.stdout
-    assert "ecom db shell" in result.stdout or "psql" in result.stdout

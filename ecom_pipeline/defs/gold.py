@@ -4,8 +4,9 @@ Daily facts and aggregates are partitioned like everything upstream (`gold/<mart
 per day with that day's rows. Whole-history marts (dimensions, cohorts, lifetime value, product performance) are
 not a day's data: they are one unpartitioned snapshot asset each, as of the latest published day, written under
 `gold/<mart>/date=<as-of day>/` (the older snapshot is removed once the new one is written, so a hive reader sees
-one). Only days whose latest `marts` check passed are exported (the check blocks the export in its own run; the
-ledger of checks stops a later one). Lake users (DuckDB, Athena, Spark) then have the marts without PostgreSQL.
+one), after the daily export, so only once the marts check of the latest days passed. Only days whose latest
+`marts` check passed are exported (the check blocks the export in its own run; the ledger of checks stops a later
+one). Lake users (DuckDB, Athena, Spark) then have the marts without PostgreSQL.
 """
 
 from collections.abc import Iterator
@@ -27,10 +28,16 @@ SNAPSHOTS = ("dim_customers", "dim_products", "dim_date", "customer_cohorts", "c
 MART_SCHEMA = "marts"
 
 
-def _spec(mart: str, description: str) -> dg.AssetSpec:
+# What a snapshot waits for besides its mart: the daily gold export, which runs only once the marts check of the
+# run's days passed (Dagster's backfill daemon launches a downstream run as soon as its parents are materialized,
+# without waiting for their checks).
+AFTER_DAILY_GOLD = dg.AssetKey(["gold", "agg_daily_revenue"])
+
+
+def _spec(mart: str, description: str, *, after: list[dg.AssetKey] | None = None) -> dg.AssetSpec:
     return dg.AssetSpec(
         ["gold", mart],
-        deps=[dg.AssetKey([MART_SCHEMA, mart])],
+        deps=[dg.AssetKey([MART_SCHEMA, mart]), *(after or [])],
         group_name="gold",
         kinds={"parquet"},
         description=description,
@@ -68,7 +75,11 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefi
     @dg.multi_asset(
         name="export_gold_snapshots",
         specs=[
-            _spec(m, f"marts.{m} as of the latest published day (a full snapshot), Parquet in the lake's gold layer.")
+            _spec(
+                m,
+                f"marts.{m} as of the latest published day (a full snapshot), Parquet in the lake's gold layer.",
+                after=[AFTER_DAILY_GOLD],
+            )
             for m in SNAPSHOTS
         ],
         backfill_policy=dg.BackfillPolicy.single_run(),

@@ -155,9 +155,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 def dagster_dev(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterDev]:
     """`dagster dev` on a fresh instance, lake and database, with the epoch partition materialized."""
     base = tmp_path_factory.mktemp("dagster-ui")
-    dagster_home = base / "dagster"
-    dagster_home.mkdir()
-    (dagster_home / "dagster.yaml").write_text("")  # local SQLite storage in DAGSTER_HOME
+    from ecom_pipeline.paths import dagster_home as project_instance
+
+    dagster_home = project_instance(base, environ={})  # the instance `ecom ui` opens: its settings, SQLite storage
     # Mark the first-visit "Join the Dagster community" dialog as seen, as the UI does when it is dismissed,
     # so it does not cover the page in the screenshot.
     (dagster_home / ".nux").mkdir()
@@ -350,7 +350,7 @@ def _range_runs(backfill: dict[str, Any]) -> list[tuple[str, str]]:
 def test_the_schedule_evaluated_by_the_code_server_asks_for_every_day_not_yet_published(
     dagster_dev: DagsterDev,
 ) -> None:
-    query = """query($selector: ScheduleSelector!, $timestamp: Float!) {
+    query = """mutation($selector: ScheduleSelector!, $timestamp: Float!) {
       scheduleDryRun(selectorData: $selector, timestamp: $timestamp) {
         __typename
         ... on DryRunInstigationTick { evaluationResult { runRequests { runKey tags { key value } }
