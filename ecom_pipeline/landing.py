@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -39,7 +40,7 @@ from ecom_pipeline.quality.checkpoints import DATA_DOCS_SITE, GateResult
 from ecom_pipeline.quality.sql_suites import MARTS, sql_rules
 from ecom_pipeline.settings import Settings
 from ecom_pipeline.storage.conform import check_contract, day_to_silver
-from ecom_pipeline.storage.lake import Lake, LakeLayer, ManifestError, resolve_lake
+from ecom_pipeline.storage.lake import DATA_DOCS_PREFIX, LAYERS, Lake, LakeLayer, ManifestError, resolve_lake
 from ecom_pipeline.storage.objectstore import LakeUnavailableError
 from ecom_pipeline.storage.postgres import database_url
 from ecom_pipeline.storage.warehouse import Warehouse, WarehouseError, describe_failures
@@ -91,12 +92,13 @@ def plan(settings: Settings, environ: Mapping[str, str] | None = None) -> Landin
     env = dict(os.environ if environ is None else environ)
     config = settings.generator_config()
     anomalies = parse_anomalies(settings.anomalies)
+    url = database_url(settings.home, env) if "warehouse" in settings.targets else None  # validated first
     lake = resolve_lake(settings.home, env)
     if "lake" in settings.targets:
         lake.check()
     warehouse = None
-    if "warehouse" in settings.targets:
-        warehouse = Warehouse(database_url(settings.home, env))
+    if url is not None:
+        warehouse = Warehouse(url)
         warehouse.migrate()
     return LandingPlan(
         settings=settings,
@@ -124,18 +126,23 @@ def _bronze(p: LandingPlan, day: dt.date, write: bool) -> tuple[dict[str, pl.Dat
             pass
     frames = dict(iter_day(p.config, day, threads=2, anomalies=p.anomalies))
     if write:
-        for table, frame in frames.items():
-            start = time.perf_counter()
-            manifest = bronze.write_partition(table, day, frame, p.bronze_identity)
-            p.results.append(Landed(table, day, "bronze", frame.height, manifest.bytes, time.perf_counter() - start))
+        _write_layer(p, bronze, day, frames, p.bronze_identity)
     return frames, False
 
 
-def _write_layer(p: LandingPlan, layer: LakeLayer, day: dt.date, frames: dict[str, pl.DataFrame]) -> None:
+def _write_layer(
+    p: LandingPlan, layer: LakeLayer, day: dt.date, frames: dict[str, pl.DataFrame], identity: dict[str, str]
+) -> None:
+    """Every table of the day, then the day's commit: readers see the whole day or nothing of it."""
+    layer.check_claim(identity)
+    manifests = {}
     for table, frame in frames.items():
         start = time.perf_counter()
-        manifest = layer.write_partition(table, day, frame, p.identity)
-        p.results.append(Landed(table, day, layer.name, frame.height, manifest.bytes, time.perf_counter() - start))
+        manifests[table] = layer.write_table(table, day, frame, identity)
+        p.results.append(
+            Landed(table, day, layer.name, frame.height, manifests[table].bytes, time.perf_counter() - start)
+        )
+    layer.commit_day(day, manifests)
 
 
 def check_lake_identity(p: LandingPlan) -> None:
@@ -155,10 +162,8 @@ def check_lake_identity(p: LandingPlan) -> None:
 
 
 def clear_lake(p: LandingPlan) -> None:
-    for name in ("bronze", "silver", "gold"):
-        store = p.lake.layer(name).store
-        for table in (*TABLES, ANOMALIES_TABLE):
-            store.delete(store.list(table))
+    for name in LAYERS:
+        p.lake.layer(name).clear()
 
 
 def bronze_step(p: LandingPlan, day: dt.date) -> dict[str, pl.DataFrame]:
@@ -173,7 +178,7 @@ def silver_step(p: LandingPlan, day: dt.date, bronze: dict[str, pl.DataFrame] | 
         bronze = {t: p.lake.bronze.read(t, day) for t in TABLES}
     contract_tables = {t: bronze[t] for t in TABLES}  # not the `_anomalies` labels
     silver = day_to_silver(day, contract_tables, pii=p.settings.pii, salt=str(p.settings.seed))
-    _write_layer(p, p.lake.silver, day, silver)
+    _write_layer(p, p.lake.silver, day, silver, p.identity)
     return silver
 
 
@@ -196,8 +201,6 @@ def publish_step(p: LandingPlan, day: dt.date) -> None:
 
 
 # --- the gates ------------------------------------------------------------------------------------
-
-DATA_DOCS_PREFIX = "data_docs"  # under the gold layer
 
 
 def gate_bronze(p: LandingPlan, day: dt.date, frames: Mapping[str, pl.DataFrame] | None = None) -> GateResult:
@@ -277,13 +280,22 @@ def publish_data_docs(p: LandingPlan, result: GateResult, since: float) -> str |
     `<gold>/data_docs/` when the gold layer is on S3; the site's static assets are copied once.
 
     Returns the gold URL of the run's page, or None (a local lake, or a run without the lake as a target, keeps
-    the docs in the GX project only).
+    the docs in the GX project only). A failed copy is a warning: the docs are a report, never a reason to stop
+    a good day.
     """
-    from urllib.parse import unquote, urlsplit
-
     if result.data_docs_url is None or "lake" not in p.settings.targets or not p.lake.gold.url.startswith("s3://"):
         return None
-    local = unquote(urlsplit(result.data_docs_url).path)
+    try:
+        return _copy_data_docs(p, result.data_docs_url, since)
+    except LakeUnavailableError as exc:
+        logging.getLogger(__name__).warning("Data Docs stay local, not copied to the gold layer: %s", exc)
+        return None
+
+
+def _copy_data_docs(p: LandingPlan, data_docs_url: str, since: float) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    local = unquote(urlsplit(data_docs_url).path)
     site, _, page = local.partition(f"/{DATA_DOCS_SITE}/")
     root = Path(site) / DATA_DOCS_SITE
     store = p.lake.gold.store

@@ -547,6 +547,6 @@ def test_demo_writes_the_first_week_under_the_home_set_by_ecom_home(
     week = [(dt.date(2026, 1, 1) + dt.timedelta(days=i)).isoformat() for i in range(7)]
     assert sorted(p.name for p in (bronze / "orders").iterdir()) == [f"date={d}" for d in week]
     expected = [f"{t}/date={d}/{f}" for t in TABLES for d in week for f in ("_manifest.json", "part-00000.parquet")]
-    assert files_under(bronze) == sorted(expected)
+    assert files_under(bronze) == sorted(expected + [f"_days/date={d}.json" for d in week])
     assert staging_leftovers(bronze) == []
     assert not (tmp_path / ".ecom").exists()

@@ -57,15 +57,15 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
         for day in days:  # a later run must not export what a failed marts check stopped
             require_marts_passed(p, day)
         rows: dict[str, int] = {}
-        for mart, column in DAILY.items():
-            for day in days:
-                frame = read_query(p.warehouse.url, MART_SCHEMA, mart, where_column=column, day=day)
-                manifest = p.lake.gold.write_partition(mart, day, frame, p.identity)
+        for day in days:  # each day committed whole: its daily marts, and the snapshots under the last day
+            frames = {
+                mart: read_query(p.warehouse.url, MART_SCHEMA, mart, where_column=column, day=day)
+                for mart, column in DAILY.items()
+            }
+            if day == days[-1]:
+                frames |= {mart: read_query(p.warehouse.url, MART_SCHEMA, mart) for mart in SNAPSHOTS}
+            for mart, manifest in p.lake.gold.write_day(day, frames, p.identity, keep_other_tables=True).items():
                 rows[mart] = rows.get(mart, 0) + manifest.rows
-        for mart in SNAPSHOTS:
-            frame = read_query(p.warehouse.url, MART_SCHEMA, mart)
-            manifest = p.lake.gold.write_partition(mart, days[-1], frame, p.identity)
-            rows[mart] = manifest.rows
         for mart, count in rows.items():
             yield dg.MaterializeResult(
                 asset_key=dg.AssetKey(["gold", mart]),
