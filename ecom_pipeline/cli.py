@@ -27,10 +27,14 @@ _USER_FACING = frozenset(
     {
         "WarehouseError",
         "DatabaseUnavailableError",
+        "DatabaseUrlError",
         "LakeUnavailableError",
         "SchemaDriftError",
         "ManifestError",
         "MigrationError",
+        "DatasetConflictError",
+        "MissingLocationError",
+        "IdentifierError",
     }
 )
 
@@ -62,8 +66,10 @@ def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if type(exc).__name__ == "QualityGateError":
                 raise GateFailure(str(exc)) from None
-            if type(exc).__name__ in _USER_FACING:
-                raise UsageFailure(str(exc).splitlines()[0]) from None
+            if any(cls.__name__ in _USER_FACING for cls in type(exc).__mro__):
+                from ecom_pipeline.storage.postgres import redact
+
+                raise UsageFailure(redact(str(exc).splitlines()[0])) from None
             raise
 
     return wrapper
@@ -262,11 +268,12 @@ def db_shell(psql_args: tuple[str, ...]) -> None:
     """Open psql on the warehouse (extra arguments go to psql)."""
     import os
 
-    from ecom_pipeline.storage.postgres import database_url, psql_executable
+    from ecom_pipeline.storage.postgres import database_url, psql_executable, split_password
 
-    url = database_url(_settings().home)
+    url, password = split_password(database_url(_settings().home))
     psql = psql_executable()
-    os.execv(psql, [psql, url, *psql_args])
+    env = {**os.environ, "PGPASSWORD": password} if password else dict(os.environ)
+    os.execve(psql, [psql, url, *psql_args], env)  # the password in the environment, never on the command line
 
 
 @db.command("upgrade")
