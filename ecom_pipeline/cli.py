@@ -35,6 +35,7 @@ _USER_FACING = frozenset(
         "DatasetConflictError",
         "MissingLocationError",
         "IdentifierError",
+        "GateUnavailableError",
     }
 )
 

@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 S3_CONNECT_TIMEOUT_S = 3
 S3_READ_TIMEOUT_S = 5
 S3_MAX_ATTEMPTS = 2  # the call and one retry: a hung endpoint fails in about 2 x the read timeout
+# `check`, the first call of a run, asks for a bucket's headers only: a shorter wait tells a hung endpoint sooner.
+S3_PROBE_READ_TIMEOUT_S = 2
 # polars and pyarrow time a whole request (a large file included), so their limit is longer.
 READER_TIMEOUT_S = 30
 INFLIGHT_SUFFIX = ".inflight"
@@ -241,7 +243,7 @@ class S3Settings:
             session_token=token,
         )
 
-    def client(self) -> Any:
+    def client(self, read_timeout: float = S3_READ_TIMEOUT_S) -> Any:
         import boto3
         from botocore.config import Config
 
@@ -254,7 +256,7 @@ class S3Settings:
             aws_session_token=self.session_token,
             config=Config(
                 connect_timeout=S3_CONNECT_TIMEOUT_S,
-                read_timeout=S3_READ_TIMEOUT_S,
+                read_timeout=read_timeout,
                 retries={"total_max_attempts": S3_MAX_ATTEMPTS, "mode": "standard"},
                 tcp_keepalive=True,
             ),
@@ -428,7 +430,7 @@ class S3Store:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            self._client.head_bucket(Bucket=self.bucket)
+            self.settings.client(read_timeout=S3_PROBE_READ_TIMEOUT_S).head_bucket(Bucket=self.bucket)
         except (BotoCoreError, ClientError) as exc:
             raise self._fail("reach bucket", exc) from None
 
