@@ -42,7 +42,7 @@ from ecom_pipeline.settings import Settings
 from ecom_pipeline.storage.conform import check_contract, day_to_silver
 from ecom_pipeline.storage.lake import DATA_DOCS_PREFIX, LAYERS, Lake, LakeLayer, ManifestError, resolve_lake
 from ecom_pipeline.storage.objectstore import LakeUnavailableError
-from ecom_pipeline.storage.postgres import database_url
+from ecom_pipeline.storage.postgres import database_url, with_connection_options
 from ecom_pipeline.storage.warehouse import Warehouse, WarehouseError, describe_failures
 
 
@@ -221,7 +221,7 @@ def gate_staged(p: LandingPlan, day: dt.date) -> GateResult:
     warehouse = _require_warehouse(p, "the staged gate")
     version = warehouse.staged_version(day)
     since = time.time()
-    result = validate_staged(warehouse.url, day)
+    result = validate_staged(with_connection_options(warehouse.url), day)  # GX's connections time out too
     record_verdict(warehouse, result, day, staged_version=version)
     return _with_published_docs(p, result, since)
 
@@ -233,7 +233,7 @@ def gate_marts(p: LandingPlan, day: dt.date) -> GateResult:
     warehouse = _require_warehouse(p, "the marts gate")
     warehouse.analyze("marts", sorted({rule.table for rule in sql_rules(MARTS)}))  # dbt has just rebuilt them
     since = time.time()
-    result = validate_marts(warehouse.url, day)
+    result = validate_marts(with_connection_options(warehouse.url), day)
     record_verdict(warehouse, result, day)
     return _with_published_docs(p, result, since)
 
