@@ -407,10 +407,13 @@ class LakeLayer:
                 days.append(dt.date.fromisoformat(match[1]))
         return sorted(days)
 
-    def _committed_manifest(self, table: str, day: dt.date) -> tuple[Manifest | None, str]:
-        """The committed manifest of a table's day, or None and why it is not readable."""
+    def _committed_manifest(
+        self, table: str, day: dt.date, commit: DayCommit | None = None
+    ) -> tuple[Manifest | None, str]:
+        """The committed manifest of a table's day (under `commit`, else the day's commit read now), or None and
+        why it is not readable."""
         prefix = partition_prefix(table, day)
-        commit = self.committed_day(day)
+        commit = commit or self.committed_day(day)
         if commit is None or table not in commit.tables:
             return None, f"{self._where(prefix)} has no manifest in a committed day"
         key = f"{prefix}/{MANIFEST}"
@@ -589,18 +592,20 @@ def _open_layer(layer_url: str, s3: S3Settings | None) -> LakeLayer:
 def _committed(
     layer: LakeLayer, table: str, start: dt.date | None, end: dt.date | None
 ) -> list[tuple[dt.date, Manifest]]:
-    out = []
-    for day in layer.committed_days():
-        if (start and day < start) or (end and day > end):
-            continue
+    """The committed days of a table in [start, end] with their manifests, fetched in parallel."""
+    days = [d for d in layer.committed_days() if not ((start and d < start) or (end and d > end))]
+
+    def resolve(day: dt.date) -> tuple[dt.date, Manifest] | None:
         commit = layer.committed_day(day)
         if commit is None or table not in commit.tables:
-            continue
-        manifest, why = layer._committed_manifest(table, day)
+            return None
+        manifest, why = layer._committed_manifest(table, day, commit)
         if manifest is None:
             raise ManifestError(why)
-        out.append((day, manifest))
-    return out
+        return day, manifest
+
+    with ThreadPoolExecutor(max_workers=_FETCH_THREADS) as pool:
+        return [found for found in pool.map(resolve, days) if found is not None]
 
 
 def committed_files(
