@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pytest
 from click.testing import CliRunner, Result
@@ -171,6 +171,21 @@ def test_a_malformed_manifest_exits_2_naming_the_file(damage: Any, _isolated: Pa
 
     assert f"{partition_prefix('orders', EPOCH)}/{MANIFEST}" in line, line
     assert path.read_bytes() != raw  # left for a person to look at, not silently overwritten
+
+
+def test_after_a_malformed_manifest_the_message_says_how_to_have_the_day_written_again(_isolated: Path) -> None:
+    _bronze_day(_isolated)
+    path = _isolated / "lake" / "bronze" / partition_prefix("orders", EPOCH) / MANIFEST
+    path.write_bytes(path.read_bytes()[:40])
+    line = refused("load", "--to", "lake")
+    commit = Path(unquote(urlsplit(line.split("delete ", 1)[1].split(" to have the day written again")[0]).path))
+    assert commit.is_file(), line
+
+    commit.unlink()
+    result = ecom("load", "--to", "lake")
+
+    assert result.exit_code == 0, result.stderr
+    assert resolve_lake(_isolated).bronze.manifest("orders", EPOCH) is not None
 
 
 def _limit_file_size(limit: int) -> Any:

@@ -115,17 +115,17 @@ def _conflict(url: str, theirs: Mapping[str, str], ours: Mapping[str, str]) -> D
 class _Doc:
     """Typed access to a JSON object read from `where`; every problem is a ManifestError naming it."""
 
-    def __init__(self, data: bytes, where: str) -> None:
-        self.where = where
+    def __init__(self, data: bytes, where: str, remedy: str) -> None:
+        self.where, self.remedy = where, remedy
         try:
             self.doc = json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ManifestError(f"{where} is not valid JSON ({exc}): write the partition again") from None
+            raise self.bad(f"is not valid JSON ({exc})") from None
         if not isinstance(self.doc, dict):
             raise self.bad("is not a JSON object")
 
     def bad(self, what: str) -> ManifestError:
-        return ManifestError(f"{self.where} {what}: write the partition again")
+        return ManifestError(f"{self.where} {what} (altered outside ecom): {self.remedy}")
 
     def get(self, obj: Any, key: str, kind: type | tuple[type, ...], path: str = "") -> Any:
         if not isinstance(obj, dict) or key not in obj:
@@ -207,10 +207,15 @@ class Manifest:
 
     @classmethod
     def from_json(
-        cls, data: bytes, where: str = "manifest", table: str | None = None, day: dt.date | None = None
+        cls,
+        data: bytes,
+        where: str = "manifest",
+        table: str | None = None,
+        day: dt.date | None = None,
+        remedy: str = "write the partition again",
     ) -> Manifest:
         """Parse and validate a manifest; `table` and `day`, when given, are the partition it must describe."""
-        d = _Doc(data, where)
+        d = _Doc(data, where, remedy)
         files = []
         for i, f in enumerate(d.get(d.doc, "files", list)):
             path = f"files[{i}]."
@@ -263,8 +268,8 @@ class DayCommit:
         return json.dumps(doc, indent=2, sort_keys=True).encode()
 
     @classmethod
-    def from_json(cls, data: bytes, where: str, day: dt.date) -> DayCommit:
-        d = _Doc(data, where)
+    def from_json(cls, data: bytes, where: str, day: dt.date, remedy: str = "write the day again") -> DayCommit:
+        d = _Doc(data, where, remedy)
         tables = {}
         for table, entry in d.get(d.doc, "tables", dict).items():
             path = f"tables.{table}."
@@ -346,7 +351,10 @@ class LakeLayer:
             raise ValueError(f"a day commit holds manifests of {day} and of one dataset only")
         dataset = listed[0].dataset
         self.check_claim(dataset)
-        previous = self.committed_day(day)
+        try:
+            previous = self.committed_day(day)
+        except ManifestError:  # a damaged commit is replaced whole; its tables' leftovers stay for globs only
+            previous = None
         tables = {m.table: TableCommit(m.sha256, m.rows, m.bytes) for m in listed}
         if keep_other_tables and previous is not None and previous.dataset == dataset:
             tables = {**previous.tables, **tables}
@@ -397,7 +405,10 @@ class LakeLayer:
     def committed_day(self, day: dt.date) -> DayCommit | None:
         key = commit_key(day)
         found = self.store.get_versioned(key)
-        return None if found is None else DayCommit.from_json(found[0], self._where(key), day)
+        return None if found is None else DayCommit.from_json(found[0], self._where(key), day, self._remedy(day))
+
+    def _remedy(self, day: dt.date) -> str:
+        return f"delete {self._where(commit_key(day))} to have the day written again"
 
     def committed_days(self) -> list[dt.date]:
         days = []
@@ -419,8 +430,8 @@ class LakeLayer:
         key = f"{prefix}/{MANIFEST}"
         found = self.store.get_versioned(key)
         if found is None:
-            raise ManifestError(f"{self._where(key)} is missing but its day is committed: write the day again")
-        manifest = Manifest.from_json(found[0], self._where(key), table, day)
+            raise ManifestError(f"{self._where(key)} is missing but its day is committed: {self._remedy(day)}")
+        manifest = Manifest.from_json(found[0], self._where(key), table, day, self._remedy(day))
         if _sha256(found[0]) != commit.tables[table].manifest_sha256:
             return None, (
                 f"{self._where(key)} does not match its day's commit (a rewrite of the day did not finish): "
@@ -522,7 +533,7 @@ class LakeLayer:
 
 
 def _parse_claim(data: bytes, where: str) -> dict[str, str]:
-    d = _Doc(data, where)
+    d = _Doc(data, where, "delete it to claim the lake again")
     return d.strings(d.doc, "dataset")
 
 
