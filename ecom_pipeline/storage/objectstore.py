@@ -296,6 +296,10 @@ class S3Settings:
         )
 
 
+def _not_found(exc: Any) -> bool:
+    return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
 def _valid_endpoint(name: str, value: str) -> str:
     """An endpoint URL is http(s)://host[:port][/path]; anything else is refused naming the variable."""
     parts = urlsplit(value)
@@ -362,7 +366,7 @@ class S3Store:
             response = self._client.get_object(Bucket=self.bucket, Key=self._key(key))
             return response["Body"].read(), response["ETag"]
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _not_found(exc):
                 return None
             raise self._fail(f"read {key} from", exc) from exc
         except BotoCoreError as exc:
@@ -389,7 +393,7 @@ class S3Store:
             self._client.head_object(Bucket=self.bucket, Key=self._key(key))
             return True
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _not_found(exc):
                 return False
             raise self._fail(f"read {key} from", exc) from exc
         except BotoCoreError as exc:
