@@ -10,7 +10,8 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -335,6 +336,15 @@ def _progress(console: Any, verb: str) -> Any:
     )
 
 
+@contextmanager
+def _write_errors(out: Path) -> Iterator[None]:
+    """A full disk or a file size limit while writing: one line (publish_day has already undone the day)."""
+    try:
+        yield
+    except OSError as exc:
+        raise UsageFailure(f"cannot write to {out}: {exc.strerror or exc}") from None
+
+
 def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: Path) -> None:
     from rich.console import Console
 
@@ -353,7 +363,7 @@ def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: Path) -
     days = _days(start, end)
     totals: dict[str, list[float]] = {}
     began = time.perf_counter()
-    with _progress(console, "generating") as progress:
+    with _progress(console, "generating") as progress, _write_errors(out):
         task = progress.add_task(start.isoformat(), total=len(days))
         for day, frames in generate_days(config, days, chunk, anomalies=anomalies):
             progress.update(task, description=day.isoformat())

@@ -225,6 +225,27 @@ def test_a_full_disk_while_writing_the_local_lake_exits_2_with_one_line_and_leav
             pl.read_parquet(bronze / f)
 
 
+def test_a_full_disk_while_generating_exits_2_with_one_line_and_leaves_no_part_of_the_day(tmp_path: Path) -> None:
+    out = tmp_path / "bronze"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ECOM_")}
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "ecom_pipeline.cli", "generate", "--out", str(out)],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        preexec_fn=_limit_file_size(16 * 1024),
+    )
+
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert str(out) in lines[0] and "File too large" in lines[0], lines[0]
+    assert files_under(out) == []  # the day is published whole or not at all: no table of it, no staging folder
+
+
 # --- the Athena DDL -----------------------------------------------------------------------------------------------
 
 

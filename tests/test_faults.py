@@ -92,6 +92,33 @@ def test_a_hung_s3_endpoint_fails_ecom_load_within_15_seconds_with_one_line(
     print(f"hung endpoint: exit 2 after {seconds:.1f} s: {lines[0]}")
 
 
+def test_a_hung_postgresql_server_fails_ecom_load_within_15_seconds_with_one_line(
+    hung_endpoint: str, tmp_path: Path
+) -> None:
+    address = hung_endpoint.removeprefix("http://")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("ECOM_", "AWS_"))} | {
+        "ECOM_HOME": str(tmp_path / "home"),
+        "ECOM_DATABASE_URL": f"postgresql://loader:hunter2@{address}/shop",
+    }
+    began = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "ecom_pipeline.cli", "load"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    seconds = time.perf_counter() - began
+
+    assert proc.returncode == 2, proc.stderr
+    assert seconds < HUNG_LIMIT_S, f"took {seconds:.1f} s"
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert address in lines[0] and "hunter2" not in lines[0], lines[0]
+    print(f"hung PostgreSQL: exit 2 after {seconds:.1f} s: {lines[0]}")
+
+
 @pytest.mark.parametrize("call", ["put", "get", "list"])
 def test_every_s3_call_on_a_hung_endpoint_gives_up_within_15_seconds(
     hung_endpoint: str, monkeypatch: pytest.MonkeyPatch, call: str
