@@ -403,7 +403,7 @@ def validate_warehouse(
                 result_format=checkpoint.result_format,
                 run_id=run_id,
             )
-    except Exception as exc:  # no batch for the day: the ledger does not hold it
+    except Exception as exc:  # the database went away, or no batch for the day: the ledger does not hold it
         if _lost_connection(f"{type(exc).__name__} {exc}"):
             raise _unavailable(name, day, str(exc)) from None
         if type(exc).__name__ not in ("NoAvailableBatchesError", "BuildBatchRequestError"):
