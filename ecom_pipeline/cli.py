@@ -10,7 +10,8 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,15 @@ _USER_FACING = frozenset(
     {
         "WarehouseError",
         "DatabaseUnavailableError",
+        "DatabaseUrlError",
         "LakeUnavailableError",
         "SchemaDriftError",
         "ManifestError",
         "MigrationError",
+        "DatasetConflictError",
+        "MissingLocationError",
+        "IdentifierError",
+        "GateUnavailableError",
     }
 )
 
@@ -62,8 +68,10 @@ def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if type(exc).__name__ == "QualityGateError":
                 raise GateFailure(str(exc)) from None
-            if type(exc).__name__ in _USER_FACING:
-                raise UsageFailure(str(exc).splitlines()[0]) from None
+            if any(cls.__name__ in _USER_FACING for cls in type(exc).__mro__):
+                from ecom_pipeline.storage.postgres import redact
+
+                raise UsageFailure(redact(str(exc).splitlines()[0])) from None
             raise
 
     return wrapper
@@ -318,11 +326,12 @@ def db_shell(psql_args: tuple[str, ...]) -> None:
     """Open psql on the warehouse (extra arguments go to psql)."""
     import os
 
-    from ecom_pipeline.storage.postgres import database_url, psql_executable
+    from ecom_pipeline.storage.postgres import database_url, psql_executable, split_password
 
-    url = database_url(_settings().home)
+    url, password = split_password(database_url(_settings().home))
     psql = psql_executable()
-    os.execv(psql, [psql, url, *psql_args])
+    env = {**os.environ, "PGPASSWORD": password} if password else dict(os.environ)
+    os.execve(psql, [psql, url, *psql_args], env)  # the password in the environment, never on the command line
 
 
 @db.command("upgrade")
@@ -383,6 +392,15 @@ def _progress(console: Any, verb: str) -> Any:
     )
 
 
+@contextmanager
+def _write_errors(out: Path) -> Iterator[None]:
+    """A full disk or a file size limit while writing: one line (publish_day has already undone the day)."""
+    try:
+        yield
+    except OSError as exc:
+        raise UsageFailure(f"cannot write to {out}: {exc.strerror or exc}") from None
+
+
 def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: Path) -> None:
     from rich.console import Console
 
@@ -401,7 +419,7 @@ def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: Path) -
     days = _days(start, end)
     totals: dict[str, list[float]] = {}
     began = time.perf_counter()
-    with _progress(console, "generating") as progress:
+    with _progress(console, "generating") as progress, _write_errors(out):
         task = progress.add_task(start.isoformat(), total=len(days))
         for day, frames in generate_days(config, days, chunk, anomalies=anomalies):
             progress.update(task, description=day.isoformat())

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -41,9 +42,17 @@ from ecom_pipeline.quality.checkpoints import DATA_DOCS_SITE, GateResult
 from ecom_pipeline.quality.sql_suites import MARTS, sql_rules
 from ecom_pipeline.settings import Settings
 from ecom_pipeline.storage.conform import check_contract, day_to_silver
-from ecom_pipeline.storage.lake import Lake, LakeLayer, Manifest, ManifestError, resolve_lake
+from ecom_pipeline.storage.lake import (
+    DATA_DOCS_PREFIX,
+    LAYERS,
+    Lake,
+    LakeLayer,
+    Manifest,
+    ManifestError,
+    resolve_lake,
+)
 from ecom_pipeline.storage.objectstore import LakeUnavailableError
-from ecom_pipeline.storage.postgres import database_url
+from ecom_pipeline.storage.postgres import database_url, with_connection_options
 from ecom_pipeline.storage.warehouse import Warehouse, WarehouseError, describe_failures
 
 # The layers of the landing graph, in the order a day goes through them (Dagster's asset key prefixes).
@@ -134,12 +143,13 @@ def plan(settings: Settings, environ: Mapping[str, str] | None = None) -> Landin
     env = dict(os.environ if environ is None else environ)
     config = settings.generator_config()
     anomalies = parse_anomalies(settings.anomalies)
+    url = database_url(settings.home, env) if "warehouse" in settings.targets else None  # validated first
     lake = resolve_lake(settings.home, env)
     if "lake" in settings.targets:
         lake.check()
     warehouse = None
-    if "warehouse" in settings.targets:
-        warehouse = Warehouse(database_url(settings.home, env))
+    if url is not None:
+        warehouse = Warehouse(url)
         warehouse.migrate()
     return LandingPlan(
         settings=settings,
@@ -182,20 +192,22 @@ def _bronze(p: LandingPlan, day: dt.date, write: bool) -> dict[str, pl.DataFrame
             return frames
     frames = dict(iter_day(p.config, day, threads=2, anomalies=p.anomalies))
     if write:
-        for table, frame in frames.items():
-            start = time.perf_counter()
-            manifest = bronze.write_partition(table, day, frame, p.bronze_identity)
-            seconds = time.perf_counter() - start
-            p.results.append(_landed(table, day, "bronze", frame, manifest.bytes, seconds, manifest=_doc(manifest)))
+        _write_layer(p, bronze, day, frames, p.bronze_identity)
     return frames
 
 
-def _write_layer(p: LandingPlan, layer: LakeLayer, day: dt.date, frames: dict[str, pl.DataFrame]) -> None:
+def _write_layer(
+    p: LandingPlan, layer: LakeLayer, day: dt.date, frames: dict[str, pl.DataFrame], identity: dict[str, str]
+) -> None:
+    """Every table of the day, then the day's commit: readers see the whole day or nothing of it."""
+    layer.check_claim(identity)
+    manifests = {}
     for table, frame in frames.items():
         start = time.perf_counter()
-        manifest = layer.write_partition(table, day, frame, p.identity)
+        manifests[table] = manifest = layer.write_table(table, day, frame, identity)
         seconds = time.perf_counter() - start
         p.results.append(_landed(table, day, layer.name, frame, manifest.bytes, seconds, manifest=_doc(manifest)))
+    layer.commit_day(day, manifests)
 
 
 def check_lake_identity(p: LandingPlan) -> None:
@@ -215,10 +227,8 @@ def check_lake_identity(p: LandingPlan) -> None:
 
 
 def clear_lake(p: LandingPlan) -> None:
-    for name in ("bronze", "silver", "gold"):
-        store = p.lake.layer(name).store
-        for table in (*TABLES, ANOMALIES_TABLE):
-            store.delete(store.list(table))
+    for name in LAYERS:
+        p.lake.layer(name).clear()
 
 
 def layers_for(settings: Settings) -> frozenset[str]:
@@ -266,7 +276,7 @@ def land_day(p: LandingPlan, day: dt.date, layers: frozenset[str]) -> None:
         raise QualityGateError(verdict, day, "nothing of the day went past bronze")
     silver = day_to_silver(day, {t: bronze[t] for t in TABLES}, pii=p.settings.pii, salt=str(p.settings.seed))
     if "silver" in layers:
-        _write_layer(p, p.lake.silver, day, silver)
+        _write_layer(p, p.lake.silver, day, silver, p.identity)
     if not to_warehouse:
         return
     if "raw_stage" not in layers:
@@ -299,8 +309,6 @@ def publish_step(p: LandingPlan, day: dt.date, silver: Mapping[str, pl.DataFrame
 
 # --- the gates ------------------------------------------------------------------------------------
 
-DATA_DOCS_PREFIX = "data_docs"  # under the gold layer
-
 
 def gate_bronze(p: LandingPlan, day: dt.date, frames: Mapping[str, pl.DataFrame] | None = None) -> GateResult:
     """Validate the day's bronze (the given frames, else read from the lake) with the `bronze` checkpoint."""
@@ -320,7 +328,7 @@ def gate_staged(p: LandingPlan, day: dt.date) -> GateResult:
     warehouse = _require_warehouse(p, "the staged gate")
     version = warehouse.staged_version(day)
     since = time.time()
-    result = validate_staged(warehouse.url, day)
+    result = validate_staged(with_connection_options(warehouse.url), day)  # GX's connections time out too
     record_verdict(warehouse, result, day, staged_version=version)
     return _with_published_docs(p, result, since)
 
@@ -332,7 +340,7 @@ def gate_marts(p: LandingPlan, day: dt.date) -> GateResult:
     warehouse = _require_warehouse(p, "the marts gate")
     warehouse.analyze("marts", sorted({rule.table for rule in sql_rules(MARTS)}))  # dbt has just rebuilt them
     since = time.time()
-    result = validate_marts(warehouse.url, day)
+    result = validate_marts(with_connection_options(warehouse.url), day)
     record_verdict(warehouse, result, day)
     return _with_published_docs(p, result, since)
 
@@ -379,13 +387,22 @@ def publish_data_docs(p: LandingPlan, result: GateResult, since: float) -> str |
     `<gold>/data_docs/` when the gold layer is on S3; the site's static assets are copied once.
 
     Returns the gold URL of the run's page, or None (a local lake, or a run without the lake as a target, keeps
-    the docs in the GX project only).
+    the docs in the GX project only). A failed copy is a warning: the docs are a report, never a reason to stop
+    a good day.
     """
-    from urllib.parse import unquote, urlsplit
-
     if result.data_docs_url is None or "lake" not in p.settings.targets or not p.lake.gold.url.startswith("s3://"):
         return None
-    local = unquote(urlsplit(result.data_docs_url).path)
+    try:
+        return _copy_data_docs(p, result.data_docs_url, since)
+    except LakeUnavailableError as exc:
+        logging.getLogger(__name__).warning("Data Docs stay local, not copied to the gold layer: %s", exc)
+        return None
+
+
+def _copy_data_docs(p: LandingPlan, data_docs_url: str, since: float) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    local = unquote(urlsplit(data_docs_url).path)
     site, _, page = local.partition(f"/{DATA_DOCS_SITE}/")
     root = Path(site) / DATA_DOCS_SITE
     store = p.lake.gold.store

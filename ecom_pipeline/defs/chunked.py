@@ -1,9 +1,10 @@
 """Scale-out: one day's bronze generated as N chunk steps fanned out, then published together.
 
 Each chunk step writes its part files (part-NNNNN, NNNNN = chunk) for every table; the publish step writes
-each partition's manifest listing all N parts, so readers see the day only once it is whole. With Dagster's
-Kubernetes or Celery executors (dagster-k8s, dagster-celery) the chunk steps run on separate workers; the
-chunks of a day equal the whole day row for row, so the data is the same at any worker count.
+each partition's manifest listing all N parts, then commits each day once all its tables are written, so
+readers see the day only once it is whole. With Dagster's Kubernetes or Celery executors (dagster-k8s,
+dagster-celery) the chunk steps run on separate workers; the chunks of a day equal the whole day row for row,
+so the data is the same at any worker count.
 """
 
 from typing import Any
@@ -47,7 +48,10 @@ def generate_chunk(context: dg.OpExecutionContext, ecom: EcomResource, config: C
 
 @dg.op
 def publish_chunks(context: dg.OpExecutionContext, ecom: EcomResource, parts: list[dict]) -> None:
-    """Write each partition's manifest over all chunks, and record the bronze materializations."""
+    """Write each partition's manifest over all chunks, commit each day once all its tables are written, and
+    record the bronze materializations."""
+    import datetime as dt
+
     from ecom_pipeline.storage.lake import FileEntry
 
     p = ecom.plan(targets="lake")
@@ -55,22 +59,33 @@ def publish_chunks(context: dg.OpExecutionContext, ecom: EcomResource, parts: li
     for written in parts:
         for partition, entries in written.items():
             merged.setdefault(partition, []).extend(FileEntry(**e) for e in entries)
-    for partition, entries in sorted(merged.items()):
+    by_day: dict[str, dict[str, list[FileEntry]]] = {}
+    for partition, entries in merged.items():
         table, day_text = partition.split("|")
-        import datetime as dt
-
+        by_day.setdefault(day_text, {})[table] = entries
+    for day_text, tables in sorted(by_day.items()):
+        missing = set(TABLES) - set(tables)
+        if missing:
+            raise dg.Failure(f"no chunk wrote {', '.join(sorted(missing))} for {day_text}")
+    for day_text, tables in sorted(by_day.items()):
         day = dt.date.fromisoformat(day_text)
-        manifest = p.lake.bronze.publish(table, day, entries, CONTRACTS[table].schema, p.bronze_identity)
-        context.log_event(
-            dg.AssetMaterialization(
-                asset_key=dg.AssetKey(["bronze", table]),
-                partition=day_text,
-                metadata={"dagster/row_count": manifest.rows, "chunks": len(manifest.files), "bytes": manifest.bytes},
+        manifests = {
+            table: p.lake.bronze.publish(table, day, entries, CONTRACTS[table].schema, p.bronze_identity)
+            for table, entries in sorted(tables.items())
+        }
+        p.lake.bronze.commit_day(day, manifests)
+        for table, manifest in manifests.items():
+            context.log_event(
+                dg.AssetMaterialization(
+                    asset_key=dg.AssetKey(["bronze", table]),
+                    partition=day_text,
+                    metadata={
+                        "dagster/row_count": manifest.rows,
+                        "chunks": len(manifest.files),
+                        "bytes": manifest.bytes,
+                    },
+                )
             )
-        )
-    missing = {t for t in TABLES} - {k.split("|")[0] for k in merged}
-    if missing:
-        raise dg.Failure(f"no chunk wrote {', '.join(sorted(missing))}")
 
 
 def build_chunked_job(

@@ -63,14 +63,14 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefi
         for day in days:  # a later run must not export what a failed marts check stopped
             require_marts_passed(p, day)
         url = dg.MetadataValue.url(p.lake.gold.url)
-        for asset_key in sorted(context.selected_asset_keys, key=lambda k: list(DAILY).index(k.path[-1])):
-            mart = asset_key.path[-1]
-            for day in days:
-                frame = read_query(p.warehouse.url, MART_SCHEMA, mart, where_column=DAILY[mart], day=day)
-                manifest = p.lake.gold.write_partition(mart, day, frame, p.identity)
+        marts = [m for m in DAILY if dg.AssetKey(["gold", m]) in context.selected_asset_keys]
+        for day in days:  # each day's marts committed together, next to the day's other gold tables
+            frames = {m: read_query(p.warehouse.url, MART_SCHEMA, m, where_column=DAILY[m], day=day) for m in marts}
+            for mart, manifest in p.lake.gold.write_day(day, frames, p.identity, keep_other_tables=True).items():
                 metadata = {"dagster/row_count": manifest.rows, "bytes": manifest.bytes, "lake": url}
-                context.add_asset_metadata(metadata, asset_key=asset_key, partition_key=day.isoformat())
-            yield dg.MaterializeResult(asset_key=asset_key)
+                context.add_asset_metadata(metadata, asset_key=["gold", mart], partition_key=day.isoformat())
+        for mart in marts:
+            yield dg.MaterializeResult(asset_key=dg.AssetKey(["gold", mart]))
 
     @dg.multi_asset(
         name="export_gold_snapshots",
@@ -87,7 +87,6 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefi
     )
     def export_gold_snapshots(context: dg.AssetExecutionContext, ecom: EcomResource) -> Iterator[dg.MaterializeResult]:
         from ecom_pipeline.landing import require_marts_passed
-        from ecom_pipeline.storage.lake import partition_prefix
         from ecom_pipeline.storage.warehouse import WarehouseError, read_query
 
         p = ecom.plan()
@@ -100,9 +99,9 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefi
             mart = asset_key.path[-1]
             frame = read_query(p.warehouse.url, MART_SCHEMA, mart)
             manifest = p.lake.gold.write_partition(mart, as_of, frame, p.identity)
-            keep = partition_prefix(mart, as_of) + "/"
-            store = p.lake.gold.store
-            store.delete([k for k in store.list(mart) if not k.startswith(keep)])
+            for day in p.lake.gold.committed_days():  # one snapshot in the layer: the older ones go
+                if day != as_of:
+                    p.lake.gold.drop(mart, day)
             yield dg.MaterializeResult(
                 asset_key=asset_key,
                 metadata={

@@ -1,8 +1,8 @@
 """Resources: the same ECOM_* settings as the CLI, chosen per environment by ECOM_ENV (local, docker, prod).
 
 `local` runs on the embedded defaults (a local lake, the embedded PostgreSQL). `docker` and `prod` require
-the lake and the database to be named: a missing variable fails the run before any step writes anything,
-with Dagster's message naming the variable.
+the lake and the database to be named: a missing or empty variable fails the run before any step writes
+anything, with a message naming the variable.
 """
 
 from __future__ import annotations
@@ -49,11 +49,20 @@ class EcomResource(dg.ConfigurableResource):
         return settings.model_copy(update={"home": settings.home.resolve()})
 
     def environ(self) -> dict[str, str]:
+        """AWS_*, ECOM_ENV and the locations (empty ones too: a deployment refuses them, naming them)."""
         env = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
-        env.update({name: os.environ[name] for name in _LOCATIONS if os.environ.get(name)})
+        env.update({name: os.environ[name] for name in (*_LOCATIONS, "ECOM_ENV") if name in os.environ})
         values = (self.database_url, self.lake_url, self.lake_bronze, self.lake_silver, self.lake_gold)
-        env.update({name: value for name, value in zip(_LOCATIONS, values, strict=True) if value})
+        env.update({name: value for name, value in zip(_LOCATIONS, values, strict=True) if value is not None})
         return env
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Fail the run before any step when the deployment's required locations are unset or empty."""
+        from ecom_pipeline.storage.locations import REQUIRED, require_location
+
+        env = self.environ()
+        for name in REQUIRED:
+            require_location(env, name)
 
     def plan(self, *, targets: str = "lake,warehouse") -> Any:
         from ecom_pipeline.landing import plan

@@ -97,6 +97,26 @@ def _serialized(fn: Any) -> Any:
     return wrapper
 
 
+class GateUnavailableError(RuntimeError):
+    """A warehouse gate lost its database before reaching a verdict: an error, never a list of failed rules."""
+
+
+# How a dropped or unusable connection reads, whether raised to us or recorded by GX as an expectation's exception.
+_LOST_CONNECTION = (
+    "OperationalError",
+    "InterfaceError",
+    "server closed the connection",
+    "terminating connection",
+    "connection already closed",
+    "could not connect",
+    "SSL SYSCALL error",
+)
+
+
+def _lost_connection(message: str) -> bool:
+    return any(marker in message for marker in _LOST_CONNECTION)
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """One failed rule of one table."""
@@ -383,13 +403,18 @@ def validate_warehouse(
                 result_format=checkpoint.result_format,
                 run_id=run_id,
             )
-    except Exception as exc:  # no batch for the day: the ledger does not hold it
+    except Exception as exc:  # the database went away, or no batch for the day: the ledger does not hold it
+        if _lost_connection(f"{type(exc).__name__} {exc}"):
+            raise _unavailable(name, day, str(exc)) from None
         if type(exc).__name__ not in ("NoAvailableBatchesError", "BuildBatchRequestError"):
             raise
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         failures.append(Failure(name, f"{name}.partition_present", "partition_present", None, [message]))
         statistics = {"partition": day.isoformat(), "run_name": run_id.run_name, "evaluated_expectations": 0}
         return GateResult(False, failures, statistics, None, checkpoint=name, run_name=run_id.run_name)
+    lost = [m for r in result.results if (m := _exception_message(r.exception_info)) and _lost_connection(m)]
+    if lost:
+        raise _unavailable(name, day, lost[0])
     failures.extend(_failures(name, result))
     stats = result.statistics
     statistics = {
@@ -408,6 +433,11 @@ def validate_warehouse(
         checkpoint=name,
         run_name=run_id.run_name,
     )
+
+
+def _unavailable(name: str, day: dt.date, message: str) -> GateUnavailableError:
+    reason = next((line.strip() for line in message.splitlines() if line.strip()), "the connection was lost")
+    return GateUnavailableError(f"the {name} gate for {day} lost its connection to the warehouse: {reason}")
 
 
 def _bronze_checkpoint(context: FileDataContext) -> gx.Checkpoint:

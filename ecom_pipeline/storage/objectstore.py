@@ -1,17 +1,38 @@
 """Object stores behind the lake: a local folder or any S3 endpoint (AWS, MinIO, LocalStack, a test server).
 
 Both offer the same small interface, and each `put` is atomic: S3 publishes an object in one PUT, and the
-local store writes to an in-flight name starting with `_` and renames it into place.
+local store writes to an in-flight name starting with `_` and renames it into place. Both also offer the two
+conditional writes the lake's dataset claim needs: create only if absent, and replace only if unchanged
+(S3's `If-None-Match: *` and `If-Match: <etag>`; locally a hard link, which fails on an existing name, and a
+compare-and-rename under an exclusive `flock`).
+
+Every S3 call has a connect timeout, a read timeout and one retry with jittered backoff (botocore's standard
+mode), so an endpoint that refuses, or accepts and never answers, fails within seconds with one line.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import socket
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
+
+S3_CONNECT_TIMEOUT_S = 3
+S3_READ_TIMEOUT_S = 5
+S3_MAX_ATTEMPTS = 2  # the call and one retry: a hung endpoint fails in about 2 x the read timeout
+# `check`, the first call of a run, asks for a bucket's headers only: a shorter wait tells a hung endpoint sooner.
+S3_PROBE_READ_TIMEOUT_S = 2
+# polars and pyarrow time a whole request (a large file included), so their limit is longer.
+READER_TIMEOUT_S = 30
+INFLIGHT_SUFFIX = ".inflight"
+# A local in-flight file older than this is stale whoever wrote it (a writer on another host, say).
+STALE_INFLIGHT_S = 3600
 
 
 class LakeUnavailableError(RuntimeError):
@@ -27,6 +48,37 @@ class ObjectStore(Protocol):
     def list(self, prefix: str) -> list[str]: ...
     def delete(self, keys: list[str]) -> None: ...
     def check(self) -> None: ...
+    def put_if_absent(self, key: str, data: bytes) -> bool: ...
+    def get_versioned(self, key: str) -> tuple[bytes, str] | None: ...
+    def replace_if_version(self, key: str, data: bytes, version: str) -> bool: ...
+    def is_stale_inflight(self, key: str, now: float | None = None) -> bool: ...
+
+
+_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+_WRITER = re.compile(r"\.(?P<host>[A-Za-z0-9-]+)-(?P<pid>\d+)-[0-9a-f]{8}\.inflight$")
+
+
+def inflight_name(name: str) -> str:
+    """`_<name>.<host>-<pid>-<random>.inflight`: who writes it, so a later write can tell a dead writer's file."""
+    return f"_{name}.{_HOST}-{os.getpid()}-{uuid.uuid4().hex[:8]}{INFLIGHT_SUFFIX}"
+
+
+def is_inflight(key: str) -> bool:
+    return key.rsplit("/", 1)[-1].startswith("_") and key.endswith(INFLIGHT_SUFFIX)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 @dataclass(frozen=True)
@@ -42,18 +94,73 @@ class LocalStore:
     def _path(self, key: str) -> Path:
         return self.root / key
 
-    def put(self, key: str, data: bytes) -> None:
+    def _fail(self, action: str, key: str, exc: OSError) -> LakeUnavailableError:
+        return LakeUnavailableError(f"cannot {action} {self.url}/{key}: {_why(exc)}")
+
+    def _write_inflight(self, key: str, data: bytes) -> Path:
+        """The bytes under an in-flight name next to the key's file (removed again if writing fails)."""
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        inflight = target.with_name(f"_{target.name}.{uuid.uuid4().hex[:8]}.inflight")
+        inflight = target.with_name(inflight_name(target.name))
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             inflight.write_bytes(data)
-            inflight.replace(target)
+        except OSError as exc:  # a full disk, a file size limit, a read-only folder: nothing half-written stays
+            inflight.unlink(missing_ok=True)
+            raise self._fail("write", key, exc) from None
+        return inflight
+
+    def put(self, key: str, data: bytes) -> None:
+        inflight = self._write_inflight(key, data)
+        try:
+            inflight.replace(self._path(key))
+        except OSError as exc:
+            raise self._fail("write", key, exc) from None
         finally:
             inflight.unlink(missing_ok=True)
 
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """Create the key with `data` unless it exists: a hard link fails on an existing name, atomically."""
+        inflight = self._write_inflight(key, data)
+        try:
+            os.link(inflight, self._path(key))
+            return True
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            raise self._fail("write", key, exc) from None
+        finally:
+            inflight.unlink(missing_ok=True)
+
+    def get_versioned(self, key: str) -> tuple[bytes, str] | None:
+        try:
+            data = self._path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise self._fail("read", key, exc) from None
+        return data, hashlib.sha256(data).hexdigest()
+
+    def replace_if_version(self, key: str, data: bytes, version: str) -> bool:
+        """Replace the key's bytes if they still hash to `version`, under an exclusive lock on `_<name>.lock`."""
+        import fcntl
+
+        target = self._path(key)
+        try:
+            with target.with_name(f"_{target.name}.lock").open("a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                current = self.get_versioned(key)
+                if current is None or current[1] != version:
+                    return False
+                self.put(key, data)
+                return True
+        except OSError as exc:
+            raise self._fail("write", key, exc) from None
+
     def get(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
+        try:
+            return self._path(key).read_bytes()
+        except OSError as exc:
+            raise self._fail("read", key, exc) from None
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -62,11 +169,27 @@ class LocalStore:
         base = self._path(prefix)
         if not base.is_dir():
             return []
-        return sorted(str(p.relative_to(self.root)) for p in base.rglob("*") if p.is_file())
+        return sorted(p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file())
 
     def delete(self, keys: list[str]) -> None:
         for key in keys:
-            self._path(key).unlink(missing_ok=True)
+            try:
+                self._path(key).unlink(missing_ok=True)
+            except OSError as exc:
+                raise self._fail("delete", key, exc) from None
+
+    def is_stale_inflight(self, key: str, now: float | None = None) -> bool:
+        """An in-flight file whose writer died: its process is gone from this host, or it is over an hour old."""
+        if not is_inflight(key):
+            return False
+        writer = _WRITER.search(key)
+        if writer and writer["host"] == _HOST and not _pid_alive(int(writer["pid"])):
+            return True
+        try:
+            age = (now or time.time()) - self._path(key).stat().st_mtime
+        except FileNotFoundError:
+            return False
+        return age > STALE_INFLIGHT_S
 
     def check(self) -> None:
         try:
@@ -75,7 +198,7 @@ class LocalStore:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as exc:
-            raise LakeUnavailableError(f"cannot write the lake folder {self.root}: {exc.strerror or exc}") from None
+            raise LakeUnavailableError(f"cannot write the lake folder {self.root}: {_why(exc)}") from None
 
 
 @dataclass(frozen=True)
@@ -95,6 +218,11 @@ class S3Settings:
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> S3Settings:
         env = os.environ if environ is None else environ
+        endpoint = None
+        for name in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"):
+            if env.get(name):
+                endpoint = _valid_endpoint(name, env[name])
+                break
         key, secret, token = (
             env.get("AWS_ACCESS_KEY_ID"),
             env.get("AWS_SECRET_ACCESS_KEY"),
@@ -108,14 +236,14 @@ class S3Settings:
                 frozen = creds.get_frozen_credentials()
                 key, secret, token = frozen.access_key, frozen.secret_key, frozen.token
         return cls(
-            endpoint_url=env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or None,
+            endpoint_url=endpoint,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             access_key_id=key,
             secret_access_key=secret,
             session_token=token,
         )
 
-    def client(self) -> Any:
+    def client(self, read_timeout: float = S3_READ_TIMEOUT_S) -> Any:
         import boto3
         from botocore.config import Config
 
@@ -126,12 +254,21 @@ class S3Settings:
             aws_access_key_id=self.access_key_id,
             aws_secret_access_key=self.secret_access_key,
             aws_session_token=self.session_token,
-            # Fail fast on an unreachable endpoint: a clear error within seconds beats a minute of retries.
-            config=Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 2, "mode": "standard"}),
+            config=Config(
+                connect_timeout=S3_CONNECT_TIMEOUT_S,
+                read_timeout=read_timeout,
+                retries={"total_max_attempts": S3_MAX_ATTEMPTS, "mode": "standard"},
+                tcp_keepalive=True,
+            ),
         )
 
-    def polars_storage_options(self) -> dict[str, str]:
-        options = {"aws_region": self.region}
+    def polars_storage_options(self) -> dict[str, str | int]:
+        options: dict[str, str | int] = {
+            "aws_region": self.region,
+            "connect_timeout": f"{S3_CONNECT_TIMEOUT_S}s",
+            "timeout": f"{READER_TIMEOUT_S}s",
+            "max_retries": S3_MAX_ATTEMPTS - 1,
+        }
         if self.endpoint_url:
             options["aws_endpoint_url"] = self.endpoint_url
             options["aws_allow_http"] = str(self.endpoint_url.startswith("http://")).lower()
@@ -153,7 +290,26 @@ class S3Settings:
             region=self.region,
             endpoint_override=endpoint.netloc if endpoint else None,
             scheme=endpoint.scheme if endpoint else "https",
+            connect_timeout=S3_CONNECT_TIMEOUT_S,
+            request_timeout=READER_TIMEOUT_S,
+            retry_strategy=fs.AwsStandardS3RetryStrategy(max_attempts=S3_MAX_ATTEMPTS),
         )
+
+
+def _not_found(exc: Any) -> bool:
+    return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
+def _valid_endpoint(name: str, value: str) -> str:
+    """An endpoint URL is http(s)://host[:port][/path]; anything else is refused naming the variable."""
+    parts = urlsplit(value)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or any(c.isspace() for c in value):
+        raise LakeUnavailableError(f"{name}={value!r} is not an http(s) URL such as http://minio:9000")
+    return value
 
 
 class S3Store:
@@ -185,6 +341,43 @@ class S3Store:
         except (BotoCoreError, ClientError) as exc:
             raise self._fail(f"write {key} to", exc) from exc
 
+    def _put_conditional(self, key: str, data: bytes, **condition: str) -> bool:
+        """A PUT that S3 refuses (412, or 409 for a concurrent conditional write) when the condition fails."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, **condition)
+            return True
+        except ClientError as exc:
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if status in (409, 412) or exc.response.get("Error", {}).get("Code") == "PreconditionFailed":
+                return False
+            raise self._fail(f"write {key} to", exc) from exc
+        except BotoCoreError as exc:
+            raise self._fail(f"write {key} to", exc) from exc
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        return self._put_conditional(key, data, IfNoneMatch="*")
+
+    def get_versioned(self, key: str) -> tuple[bytes, str] | None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            response = self._client.get_object(Bucket=self.bucket, Key=self._key(key))
+            return response["Body"].read(), response["ETag"]
+        except ClientError as exc:
+            if _not_found(exc):
+                return None
+            raise self._fail(f"read {key} from", exc) from exc
+        except BotoCoreError as exc:
+            raise self._fail(f"read {key} from", exc) from exc
+
+    def replace_if_version(self, key: str, data: bytes, version: str) -> bool:
+        return self._put_conditional(key, data, IfMatch=version)
+
+    def is_stale_inflight(self, key: str, now: float | None = None) -> bool:
+        return False  # an S3 PUT is atomic: nothing is ever in flight under a name
+
     def get(self, key: str) -> bytes:
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -200,7 +393,7 @@ class S3Store:
             self._client.head_object(Bucket=self.bucket, Key=self._key(key))
             return True
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _not_found(exc):
                 return False
             raise self._fail(f"read {key} from", exc) from exc
         except BotoCoreError as exc:
@@ -209,7 +402,8 @@ class S3Store:
     def list(self, prefix: str) -> list[str]:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        full = self._key(prefix).rstrip("/") + "/"
+        full = self._key(prefix.strip("/")).rstrip("/")
+        full = f"{full}/" if full else ""  # the whole bucket
         keys: list[str] = []
         try:
             for page in self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full):
@@ -240,7 +434,7 @@ class S3Store:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            self._client.head_bucket(Bucket=self.bucket)
+            self.settings.client(read_timeout=S3_PROBE_READ_TIMEOUT_S).head_bucket(Bucket=self.bucket)
         except (BotoCoreError, ClientError) as exc:
             raise self._fail("reach bucket", exc) from None
 

@@ -8,6 +8,7 @@ sees a half-written file and a failed run leaves nothing behind.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -60,9 +61,13 @@ def staging(root: Path) -> Iterator[Path]:
 
 
 def write_frame(path: Path, frame: pl.DataFrame, metadata: Mapping[str, str]) -> None:
+    """Encode in memory, then write the file: a full disk is then an OSError naming its cause (polars' own
+    writer reports it as a Parquet format error)."""
+    buffer = io.BytesIO()
     frame.write_parquet(
-        path, compression="zstd", compression_level=ZSTD_LEVEL, statistics=True, metadata=dict(metadata)
+        buffer, compression="zstd", compression_level=ZSTD_LEVEL, statistics=True, metadata=dict(metadata)
     )
+    path.write_bytes(buffer.getbuffer())
 
 
 def publish_day(

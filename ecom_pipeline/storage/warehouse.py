@@ -4,7 +4,8 @@
 quality checkpoint, run by the caller) records its verdict with `record_check`; `publish` swaps the staged day
 into `raw` in one transaction and marks the ledger `raw._ecom_partitions`, and refuses a day whose staged
 version has not passed its check. `load` does all three. Publishing a day twice leaves one copy; a failure
-anywhere leaves the published day exactly as it was.
+anywhere leaves the published day exactly as it was, and the ledger says so: `status` describes what `raw` holds
+(`published_rows`, `published_sha256`), `staged_at` the version waiting in `raw_stage` (`rows`, `sha256`).
 The warehouse holds one dataset, as a contiguous range of days from the epoch: the loader checks both.
 """
 
@@ -207,11 +208,11 @@ class Warehouse:
                         cp.write(data[start_byte : start_byte + COPY_BLOCK])
                 conn.execute(
                     sql.SQL(
-                        "INSERT INTO {} (table_name, day, identity, identity_hash, rows, sha256, status, loaded_at)"
-                        " VALUES (%s, %s, %s, %s, %s, %s, 'staged', now())"
+                        "INSERT INTO {} (table_name, day, identity, identity_hash, rows, sha256, status, loaded_at,"
+                        " staged_at) VALUES (%s, %s, %s, %s, %s, %s, 'staged', now(), now())"
                         " ON CONFLICT (table_name, day) DO UPDATE SET identity = EXCLUDED.identity,"
                         " identity_hash = EXCLUDED.identity_hash, rows = EXCLUDED.rows, sha256 = EXCLUDED.sha256,"
-                        " status = 'staged', loaded_at = now(),"
+                        " loaded_at = now(), staged_at = now(),"  # status keeps saying what raw holds
                         " check_status = NULL, checked_at = NULL, check_failures = NULL"
                     ).format(LEDGER),
                     (
@@ -242,7 +243,9 @@ class Warehouse:
         """How many tables of the day are staged, and when the latest of them was."""
         with connect(self.url) as conn:
             return conn.execute(
-                sql.SQL("SELECT count(*), max(loaded_at) FROM {} WHERE day = %s AND status = 'staged'").format(LEDGER),
+                sql.SQL("SELECT count(*), max(staged_at) FROM {} WHERE day = %s AND staged_at IS NOT NULL").format(
+                    LEDGER
+                ),
                 (day,),
             ).fetchone()
 
@@ -286,7 +289,7 @@ class Warehouse:
                 updated = conn.execute(
                     sql.SQL(
                         "UPDATE {} SET check_status = %s, checked_at = now(), check_failures = %s"
-                        " WHERE day = %s AND status = 'staged' AND loaded_at <= %s"
+                        " WHERE day = %s AND staged_at <= %s"
                     ).format(LEDGER),
                     ("passed" if success else "failed", json.dumps(failures), day, staged_version),
                 ).rowcount
@@ -344,7 +347,8 @@ class Warehouse:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('ecom_pipeline.warehouse'))")
             staged = conn.execute(
                 sql.SQL(
-                    "SELECT table_name, rows, check_status, check_failures FROM {} WHERE day = %s AND status = 'staged'"
+                    "SELECT table_name, rows, check_status, check_failures FROM {}"
+                    " WHERE day = %s AND staged_at IS NOT NULL"
                 ).format(LEDGER),
                 (day,),
             ).fetchall()
@@ -375,7 +379,7 @@ class Warehouse:
             conn.execute(
                 sql.SQL(
                     "UPDATE {} SET status = 'published', published_at = now(), published_rows = rows,"
-                    " published_sha256 = sha256 WHERE day = %s"
+                    " published_sha256 = sha256, staged_at = NULL WHERE day = %s"
                 ).format(LEDGER),
                 (day,),
             )

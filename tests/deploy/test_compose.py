@@ -22,6 +22,9 @@ WORKSPACE_YAML = ROOT / "deploy" / "workspace.docker.yaml"
 ENV_EXAMPLE = ROOT / ".env.example"
 
 DAGSTER_SERVICES = ("code", "webserver", "daemon")
+SECRETS = ("POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD")
+CADDYFILE = ROOT / "deploy" / "Caddyfile"
+README = ROOT / "README.md"
 BUCKETS = {"bronze", "silver", "gold"}
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
@@ -54,9 +57,49 @@ def environment(service: str) -> dict[str, str]:
 
 
 def with_defaults(value: str) -> str:
-    """Compose interpolation with every variable unset: `${X:-default}` -> default, `$$` -> `$`."""
+    """Compose interpolation with every optional variable unset: `${X:-default}` -> default, a required
+    `${X:?message}` -> `<X>` (a stand-in for the value .env must give), `$$` -> `$`."""
     value = re.sub(r"\$\{[A-Z0-9_]+:?-([^}]*)\}", r"\1", value)
+    value = re.sub(r"\$\{([A-Z0-9_]+):?\?[^}]*\}", r"<\1>", value)
     return value.replace("$$", "$")
+
+
+class MissingVariableError(Exception):
+    pass
+
+
+_REFERENCE = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+
+
+def interpolate(text: str, env: dict[str, str]) -> str:
+    """Compose's variable substitution: `${X}`, `${X:-d}`, `${X-d}`, `${X:?e}`, `${X?e}` and `$$`."""
+
+    def replace(m: re.Match[str]) -> str:
+        if m.group(0) == "$$":
+            return "$"
+        name, op, arg = m["name"], m["op"], m["arg"] or ""
+        value = env.get(name)
+        empty = value is None or (value == "" and op is not None and op.startswith(":"))
+        if op in (":?", "?") and empty:
+            raise MissingVariableError(f"required variable {name} is missing a value: {arg}")
+        if op in (":-", "-") and empty:
+            return arg
+        return value or ""
+
+    return _REFERENCE.sub(replace, text)
+
+
+def published_ports(service: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(host address, host port, container port) of every published port, short or long syntax."""
+    out = []
+    for p in service.get("ports") or []:
+        if isinstance(p, dict):
+            out.append((str(p.get("host_ip", "")), str(p.get("published", "")), str(p["target"])))
+            continue
+        parts = re.findall(r"(?:\$\{[^}]*\}|[^:])+", str(p))  # split on the colons outside ${...}
+        host, port, target = ["", "", *parts][-3:]
+        out.append((host, port, target))
+    return out
 
 
 def depends_on(service: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -297,6 +340,81 @@ def test_env_example_lists_every_interpolated_variable() -> None:
     documented = set(re.findall(r"^([A-Z0-9_]+)=", ENV_EXAMPLE.read_text(), re.MULTILINE))
     assert interpolated <= documented, f".env.example lacks {sorted(interpolated - documented)}"
     assert {"POSTGRES_PASSWORD", "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"} <= interpolated
+
+
+# --- docker-compose.yml: hardening ---
+
+
+def test_every_published_port_listens_on_127_0_0_1_unless_a_variable_says_otherwise() -> None:
+    seen = 0
+    for name, service in services().items():
+        for host, port, target in published_ports(service):
+            seen += 1
+            assert re.fullmatch(r"\$\{[A-Z_]+:-127\.0\.0\.1\}", host), f"{name} publishes {target} on {host!r}"
+            assert with_defaults(host) == "127.0.0.1"
+            assert interpolate(host, {"BIND_ADDRESS": "0.0.0.0", "AUTH_PROXY_BIND_ADDRESS": "0.0.0.0"}) == "0.0.0.0"
+            assert port and target, (name, port, target)
+    assert seen >= 5  # postgres, MinIO's API and console, the webserver, the auth proxy
+
+
+def test_compose_refuses_to_start_without_the_passwords_and_has_no_default_for_them() -> None:
+    text = COMPOSE.read_text()
+    for secret in SECRETS:
+        others = {s: "x" * 12 for s in SECRETS if s != secret}
+        for value in (None, ""):
+            env = others | ({} if value is None else {secret: value})
+            with pytest.raises(MissingVariableError, match=rf"{secret} is missing a value: set {secret} in \.env"):
+                interpolate(text, env)
+        references = re.findall(rf"\$\{{{secret}([^}}]*)\}}", text)
+        assert references and all(r.startswith(":?") for r in references), (secret, references)
+    defaults = re.findall(r"\$\{([A-Z0-9_]*(?:PASSWORD|SECRET|TOKEN|HASH)[A-Z0-9_]*):?-([^}]*)\}", text)
+    assert all(default == "" for _, default in defaults), defaults
+
+
+def test_with_the_passwords_set_every_service_gets_them() -> None:
+    resolved = yaml.safe_load(
+        interpolate(COMPOSE.read_text(), {"POSTGRES_PASSWORD": "pg-s3cret", "MINIO_ROOT_PASSWORD": "minio-s3cret"})
+    )
+    env = {name: s.get("environment") or {} for name, s in resolved["services"].items()}
+    assert env["postgres"]["POSTGRES_PASSWORD"] == "pg-s3cret"
+    assert env["minio"]["MINIO_ROOT_PASSWORD"] == env["minio-buckets"]["MINIO_ROOT_PASSWORD"] == "minio-s3cret"
+    for name in DAGSTER_SERVICES:
+        assert env[name]["ECOM_DATABASE_URL"] == "postgresql://ecom:pg-s3cret@postgres:5432/ecom"
+        assert env[name]["DAGSTER_PG_PASSWORD"] == "pg-s3cret"
+        assert env[name]["AWS_SECRET_ACCESS_KEY"] == "minio-s3cret"
+
+
+def test_env_example_leaves_the_passwords_empty_so_a_copy_as_is_still_refuses_to_start() -> None:
+    example = dict(re.findall(r"^([A-Z0-9_]+)=(.*)$", ENV_EXAMPLE.read_text(), re.MULTILINE))
+    assert {s: example[s] for s in SECRETS} == dict.fromkeys(SECRETS, "")
+    with pytest.raises(MissingVariableError):
+        interpolate(COMPOSE.read_text(), example)
+    assert example["BIND_ADDRESS"] == "127.0.0.1"
+
+
+def test_the_ui_can_be_put_behind_basic_auth_with_the_auth_profile() -> None:
+    proxy = services()["auth-proxy"]
+    assert proxy["profiles"] == ["auth"]
+    assert depends_on(proxy)["webserver"]["condition"] == "service_healthy"
+    assert [(host, target) for host, _, target in published_ports(proxy)] == [
+        ("${AUTH_PROXY_BIND_ADDRESS:-127.0.0.1}", "8080")
+    ]
+    mounts = {target: source for _, source, target in volume_mounts(proxy)}
+    assert mounts["/etc/caddy/Caddyfile"] == "./deploy/Caddyfile"
+    caddyfile = CADDYFILE.read_text()
+    assert re.search(r"basic_auth\s*\{\s*\{\$DAGSTER_AUTH_USER\} \{\$DAGSTER_AUTH_PASSWORD_HASH\}", caddyfile)
+    assert "reverse_proxy webserver:3000" in caddyfile
+    script = "\n".join(proxy["command"])
+    for name in ("DAGSTER_AUTH_USER", "DAGSTER_AUTH_PASSWORD_HASH"):  # no credentials, no proxy: never open
+        assert f'[ -z "$${name}" ]' in script
+        assert environment("auth-proxy")[name] == f"${{{name}:-}}"
+    assert script.index("exit 1") < script.index("exec caddy run")
+
+
+def test_the_readme_says_how_to_put_the_ui_behind_authentication() -> None:
+    deploy = README.read_text().split("## Deploy", 1)[1].split("\n## ", 1)[0]
+    assert "--profile auth" in deploy and "DAGSTER_AUTH_PASSWORD_HASH" in deploy
+    assert "127.0.0.1" in deploy and "BIND_ADDRESS" in deploy
 
 
 # --- deploy/dagster.yaml and deploy/workspace.docker.yaml ---

@@ -65,10 +65,12 @@ def split(frame: pl.DataFrame, n: int) -> dict[int, pl.DataFrame]:
 
 
 def write(layer: LakeLayer, table: str, day: dt.date, parts: dict[int, pl.DataFrame]) -> Manifest:
-    """A partition of several chunks, the way a chunked run writes it: parts first, then the manifest."""
+    """A partition of several chunks, the way a chunked run writes it: parts, the manifest, then the day commit."""
     metadata = {f"ecom.{k}": v for k, v in IDENTITY.items()}
     entries = layer.write_parts(table, day, parts, metadata)
-    return layer.publish(table, day, entries, next(iter(parts.values())).schema, IDENTITY)
+    manifest = layer.publish(table, day, entries, next(iter(parts.values())).schema, IDENTITY)
+    layer.commit_day(day, [manifest], keep_other_tables=True)
+    return manifest
 
 
 def partition_keys(layer: LakeLayer, table: str, day: dt.date) -> list[str]:
@@ -143,7 +145,9 @@ def test_a_partition_is_written_as_numbered_zstd_parts_followed_by_a_manifest(
         assert footer["ecom.seed"] == "42"
 
 
-def test_the_manifest_is_the_last_object_written(lake: Lake, frames: dict[dt.date, dict[str, pl.DataFrame]]) -> None:
+def test_the_manifest_then_the_day_commit_are_the_last_objects_written(
+    lake: Lake, frames: dict[dt.date, dict[str, pl.DataFrame]]
+) -> None:
     class Recording:
         def __init__(self, inner: Any) -> None:
             self.inner, self.puts = inner, []
@@ -164,6 +168,7 @@ def test_the_manifest_is_the_last_object_written(lake: Lake, frames: dict[dt.dat
         "orders/date=2026-01-01/part-00000.parquet",
         "orders/date=2026-01-01/part-00001.parquet",
         f"orders/date=2026-01-01/{MANIFEST}",
+        "_days/date=2026-01-01.json",
     ]
 
 

@@ -22,7 +22,7 @@ from psycopg import sql
 from ecom_pipeline.generation.schemas import CONTRACTS
 from ecom_pipeline.storage import migrate
 
-REVISION = "0002"
+REVISION = "0004"
 PARTITIONED = ("orders", "order_items", "order_status_history", "payments", "shipments")
 NOT_PARTITIONED = ("categories", "products", "customers", "addresses")
 CROSS_DAY = ("order_status_history", "payments", "shipments")  # no FK to orders: they point at earlier days
@@ -42,6 +42,7 @@ LEDGER_COLUMNS = (
     ("check_status", "text", "YES"),
     ("checked_at", "timestamp with time zone", "YES"),
     ("check_failures", "jsonb", "YES"),
+    ("staged_at", "timestamp with time zone", "YES"),
 )
 DAY = dt.date(2026, 1, 1)
 TS = dt.datetime(2026, 1, 1, 12, 30, tzinfo=dt.UTC)
@@ -548,14 +549,46 @@ def test_the_checks_ledger_keeps_one_verdict_per_checkpoint_and_day(migrated: st
     assert rejected.value.diag.constraint_name == "_ecom_checks_checkpoint_valid"
 
 
-def test_downgrading_one_revision_removes_only_the_quality_verdicts(migrated: str) -> None:
+def test_downgrading_to_0001_removes_only_the_quality_verdicts_and_the_staged_version(migrated: str) -> None:
     migrate.downgrade(migrated, "0001")
     with psycopg.connect(migrated) as conn:
         assert _top_level_tables(conn, "raw") == {*CONTRACTS, "_ecom_partitions", "alembic_version"}
         columns = [row[0] for row in _columns(conn, "raw", "_ecom_partitions")]
-        assert columns == [c[0] for c in LEDGER_COLUMNS[:-3]]
+        assert columns == [c[0] for c in LEDGER_COLUMNS[:-4]]
     migrate.upgrade(migrated)
     assert migrate.current(migrated) == REVISION
+
+
+def test_0004_marks_a_restaged_published_day_as_published_with_its_staged_version_and_back(fresh_db: str) -> None:
+    """Before 0004 a published day staged again read `staged` although raw still held it."""
+    migrate.upgrade(fresh_db, "0002")
+    insert = (
+        "INSERT INTO raw._ecom_partitions (table_name, day, identity, identity_hash, rows, sha256, status, loaded_at,"
+        " published_at, published_rows, published_sha256) VALUES (%s, %s, '{}', 'h', 5, 'new', %s, %s, %s, %s, %s)"
+    )
+    loaded, published = TS + dt.timedelta(hours=1), TS
+    with psycopg.connect(fresh_db) as conn:
+        conn.execute(insert, ("orders", DAY, "staged", loaded, published, 4, "old"))  # restaged after publishing
+        conn.execute(insert, ("orders", DAY + dt.timedelta(days=1), "staged", loaded, None, None, None))
+        conn.execute(insert, ("customers", DAY, "published", published, published, 5, "new"))
+
+    migrate.upgrade(fresh_db, "0004")
+
+    ledger = "SELECT table_name, day, status, staged_at FROM raw._ecom_partitions ORDER BY 1, 2"
+    with psycopg.connect(fresh_db) as conn:
+        assert conn.execute(ledger).fetchall() == [
+            ("customers", DAY, "published", None),
+            ("orders", DAY, "published", loaded),
+            ("orders", DAY + dt.timedelta(days=1), "staged", loaded),
+        ]
+    migrate.downgrade(fresh_db, "0002")
+    with psycopg.connect(fresh_db) as conn:
+        statuses = conn.execute("SELECT table_name, day, status FROM raw._ecom_partitions ORDER BY 1, 2").fetchall()
+    assert statuses == [
+        ("customers", DAY, "published"),
+        ("orders", DAY, "staged"),
+        ("orders", DAY + dt.timedelta(days=1), "staged"),
+    ]
 
 
 def test_downgrade_to_base_removes_the_warehouse_and_upgrade_builds_it_again(migrated: str) -> None:

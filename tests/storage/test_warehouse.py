@@ -344,6 +344,49 @@ def test_bad_rows_can_be_staged_but_publishing_them_fails_and_leaves_the_publish
     assert {t: after[t] for t in TABLES} == {t: before[t] for t in TABLES}
 
 
+def published_ledger(url: str, day: dt.date) -> dict[str, tuple[Any, ...]]:
+    rows = query(
+        url,
+        "SELECT table_name, status, published_rows, published_sha256, rows, sha256, staged_at IS NOT NULL"
+        " FROM raw._ecom_partitions WHERE day = %s",
+        (day,),
+    )
+    return {r[0]: r[1:] for r in rows}
+
+
+@pytest.mark.parametrize("how", ["its staged check fails", "publishing it fails"])
+def test_after_a_failed_republish_the_ledger_says_what_raw_holds_and_what_waits_in_raw_stage(
+    wh: Warehouse, days: dict[dt.date, Frames], how: str
+) -> None:
+    load_days(wh, days, D1)
+    again = dict(days[D1])
+    again["orders"] = pl.concat([again["orders"], again["orders"].head(1)])  # a duplicate primary key
+
+    wh.stage(D1, again, IDENTITY, EPOCH)
+    if how == "its staged check fails":
+        wh.record_check("staged", D1, success=False, run_name="staged", staged_version=wh.staged_version(D1))
+        with pytest.raises(WarehouseError, match="latest staged check failed"):
+            wh.publish(D1, EPOCH)
+    else:
+        approve(wh, D1)
+        with pytest.raises(psycopg.errors.IntegrityError):
+            wh.publish(D1, EPOCH)
+
+    ledger = published_ledger(wh.url, D1)
+    for table in TABLES:
+        status, published_rows, published_sha256, rows, sha256, staged = ledger[table]
+        in_raw = wh.read_day(table, D1)
+        assert status == "published", table  # raw still holds the day
+        assert (published_rows, published_sha256) == (in_raw.height, rows_digest(table, in_raw)), table
+        assert published_sha256 == rows_digest(table, days[D1][table])
+        assert staged and (rows, sha256) == (again[table].height, rows_digest(table, again[table])), table
+
+    load_days(wh, days, D1)  # a good version replaces the waiting one
+    for table, (status, _, published_sha256, _, sha256, staged) in published_ledger(wh.url, D1).items():
+        assert (status, staged) == ("published", False)
+        assert published_sha256 == sha256 == rows_digest(table, days[D1][table])
+
+
 @pytest.fixture
 def drop_connection_mid_copy(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """Terminate the loader's backend from a second connection during the COPY of the fifth table (orders).
