@@ -305,6 +305,15 @@ SCALES: dict[str, ScaleProfile] = {
 }
 
 
+WEEKDAY_PROFILES: dict[str, tuple[float, ...]] = {
+    # Mon..Sun, mean 1. A: the users' ask, amplitude within the published +-12%.
+    "user": (0.88, 0.95, 0.97, 0.99, 1.07, 1.10, 1.04),
+    # A, anchored SaleCycle (Mon/Thu busiest, weekend quietest) and doofinder's weekday shares.
+    "published": (1.08, 1.04, 1.02, 1.04, 0.96, 0.88, 0.98),
+}
+SCENARIOS = ("black_friday_load_test",)
+
+
 @dataclass(frozen=True, slots=True)
 class Calendar:
     """Seasonality of traffic, as multipliers on an ordinary day (local time for hours)."""
@@ -336,26 +345,33 @@ class Calendar:
         1.33,
         0.94,
     )
-    weekday_weights: tuple[float, ...] = (1.08, 1.04, 1.02, 1.04, 0.96, 0.88, 0.98)  # Mon..Sun, A
+    # "user" (the default): Monday low, Friday to Sunday high, as the users of the data asked; "published":
+    # Monday and Thursday high, Saturday low (SaleCycle, doofinder; see WEEKDAY_PROFILES).
+    weekday_profile: str = "user"
+    # Jan..Dec. A: Nov+Dec about 22% of the year (Adobe/Census ~20%, Statista ~25%); a summer lull in July and
+    # August (holidays away from the screen), as the users asked; January lifted by post-Christmas sales.
     monthly_weights: tuple[float, ...] = (
-        0.95,
-        0.85,
-        0.93,
-        0.92,
-        0.95,
-        0.93,
         0.97,
-        0.95,
-        0.92,
+        0.90,
+        0.97,
+        0.96,
         0.98,
+        0.95,
+        0.86,
+        0.86,
+        0.95,
+        1.00,
         1.30,
         1.35,
     )
     # D from Adobe 2017/2024: vs an ordinary November day
     thanksgiving: float = 2.0
-    black_friday: float = 3.2
+    black_friday: float = 3.0  # times the Friday weight: about 3.2x an ordinary November day
     cyber_weekend: float = 1.8
-    cyber_monday: float = 3.6
+    cyber_monday: float = 4.4  # times the (low) Monday weight: about 3.9x an ordinary November day
+    # The black_friday_load_test scenario: Black Friday to Sunday at this multiple of an ordinary November day.
+    load_test_multiple: float = 10.0
+    scenario: str = ""
     december_run_up: float = 1.15  # 1-20 Dec on top of the December month weight
     christmas_eve: float = 0.7
     christmas_day: float = 0.6
@@ -365,6 +381,18 @@ class Calendar:
     month_lull: float = 0.94  # days 18-23
     month_end: float = 1.05  # days 25-31
     annual_growth: float = 0.15  # compound growth of traffic per year from the epoch
+
+    def __post_init__(self) -> None:
+        if self.weekday_profile not in WEEKDAY_PROFILES:
+            raise GenerationError(
+                f"unknown weekday profile {self.weekday_profile!r}; choose one of {', '.join(WEEKDAY_PROFILES)}"
+            )
+        if self.scenario not in ("", *SCENARIOS):
+            raise GenerationError(f"unknown scenario {self.scenario!r}; choose {', '.join(SCENARIOS)} or none")
+
+    @property
+    def weekday_weights(self) -> tuple[float, ...]:
+        return WEEKDAY_PROFILES[self.weekday_profile]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from ecom_pipeline.generation.calendar import (
     local_peak_times,
     market_offsets,
 )
-from ecom_pipeline.generation.config import GeneratorConfig
+from ecom_pipeline.generation.config import Behaviour, GeneratorConfig
 from ecom_pipeline.generation.counts import (
     WHOLE_DAY,
     Chunk,
@@ -84,6 +84,23 @@ def customer_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> 
         activity_z=rng.normal(seed, T, "activity", day, row),
         n_addresses=n_addr,
     )
+
+
+def age_in_days(b: Behaviour, u: np.ndarray) -> np.ndarray:
+    """Age at sign-up in days: Normal(mean, sd) truncated (not clipped) to [age_min, age_max) whole years.
+
+    Drawn by the inverse CDF inside the truncation, in days, so no age piles up on a bound; the lowest age is
+    one day past the 18th birthday however leap days fall (18 years span at most 6,576 days).
+    """
+    lo, hi = (b.age_min - b.age_mean) / b.age_sd, (b.age_max - b.age_mean) / b.age_sd
+    p_lo, p_hi = _norm_cdf(lo), _norm_cdf(hi)
+    years = b.age_mean + b.age_sd * rng.norm_ppf(p_lo + u * (p_hi - p_lo))
+    days = np.floor(years * 365.25).astype(np.int64)
+    return np.clip(days, math.ceil(b.age_min * 365.25) + 2, math.floor(b.age_max * 365.25) - 2)
+
+
+def _norm_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2))
 
 
 def customer_ids(config: GeneratorConfig, core: CustomerCore) -> pl.Series:
@@ -271,9 +288,8 @@ def customers_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
     core = _day_core(config, ordinal, chunk)
     rows, day = core.row, core.day
     people = _people(config, core)
-    age = np.clip(b.age_mean + b.age_sd * rng.normal(seed, T, "age", day, rows), b.age_min, b.age_max)
     signup_day = core.signup_us // US_PER_DAY
-    birth_day = signup_day - np.round(age * 365.25).astype(np.int64)
+    birth_day = signup_day - age_in_days(b, rng.uniform_open(seed, T, "age", day, rows))
     vip = core.activity_z >= rng.norm_ppf(np.array([1 - b.vip_share]))[0]
     segment = np.where(vip, 1, np.where(people["corporate"].to_numpy(), 2, 0))
     markets = config.markets

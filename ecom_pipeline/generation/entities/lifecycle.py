@@ -18,6 +18,7 @@ from ecom_pipeline.generation import rng
 from ecom_pipeline.generation.calendar import (
     US_PER_DAY,
     US_PER_HOUR,
+    carrier_calendar,
     day_ordinal,
     market_offsets,
     ordinal_date,
@@ -37,11 +38,11 @@ from ecom_pipeline.generation.strings import (
 PAY = Table.PAYMENTS.value
 SHIP = Table.SHIPMENTS.value
 HIST = Table.ORDER_STATUS_HISTORY.value
-LIFECYCLE_DAYS = 16  # upper bound on placed -> delivered; the replay window of every partition
+# Upper bound on placed -> delivered, the replay window of every partition: 3 days to pay, 4 working days of
+# handling, 10 of transit and 3 late at the peak, over Sundays and Carnival.
+LIFECYCLE_DAYS = 26
 MAX_PAYMENT_US = 3 * US_PER_DAY
-MAX_TRANSIT_DAYS = 7
 _MINUTE = 60_000_000
-_EXPRESS = frozenset({"fedex", "chronopost", "ups"})
 NEVER = np.iinfo(np.int64).max
 
 TRACKING_FORMATS = {
@@ -117,13 +118,13 @@ def _draw_weighted(u: np.ndarray, market: np.ndarray, tables: list[tuple[tuple[o
     return out
 
 
-def _busday(day: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Day ordinal n delivery days (Monday to Saturday) after `day`."""
+def _busday(day: np.ndarray, n: np.ndarray, calendar: np.busdaycalendar) -> np.ndarray:
+    """Day ordinal n carrier working days after `day` (rolled forward to a working day first)."""
     d = np.asarray(day, dtype="datetime64[D]")
-    return np.busday_offset(d, n, roll="forward", weekmask="1111110").astype(np.int64)
+    return np.busday_offset(d, n, roll="forward", busdaycal=calendar).astype(np.int64)
 
 
-@lru_cache(maxsize=48)
+@lru_cache(maxsize=64)
 def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     """The lifecycle of the orders of one chunk of one day."""
     seed, b = config.seed, config.behaviour
@@ -178,7 +179,8 @@ def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     paid = np.where(abandon | spontaneous, NEVER, np.where(failed, retry, first_attempt))
     failed_at = np.where(failed, first_attempt, NEVER)
 
-    # Dispatch in warehouse hours (local 09-19) after 0-2 days of handling, 1-3 more at the holiday peak.
+    # Dispatch in warehouse hours (local 09-19) after 0-2 working days of handling (2-4 at the holiday peak);
+    # carriers collect and deliver Monday to Saturday, never on the market's public holidays.
     timezones = tuple(m.timezone for m in markets)
     offset_us = market_offsets(timezones, market, np.full(n, day)) * US_PER_HOUR
     created_date = ordinal_date(day)
@@ -187,38 +189,42 @@ def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     )
     lo, hi = b.peak_handling_days if peak else b.handling_days
     handling = lo + (rng.uniform(seed, SHIP, "handling", day, row) * (hi - lo + 1)).astype(np.int64)
-    paid_local_day = np.where(paid == NEVER, 0, paid + offset_us) // US_PER_DAY
-    ship_local_day = paid_local_day + handling
+    paid_local = np.where(paid == NEVER, 0, paid + offset_us)
+    paid_local_day = paid_local // US_PER_DAY
     ship_tod = (9 * US_PER_HOUR + rng.uniform(seed, SHIP, "ship_time", day, row) * 10 * US_PER_HOUR).astype(np.int64)
-    shipped = ship_local_day * US_PER_DAY + ship_tod - offset_us
-    shipped = np.where(shipped <= paid, shipped + US_PER_DAY, shipped)
+    # A parcel leaves on a working day at its collection time; paid after that time, it waits for the next one.
+    ready_day = paid_local_day + (paid_local - paid_local_day * US_PER_DAY >= ship_tod)
 
     carrier = _draw_weighted(rng.uniform(seed, SHIP, "carrier", day, row), market, [m.carriers for m in markets])
-    transit_tables = [m.transit_days for m in markets]
-    transit_idx = _draw_weighted(rng.uniform(seed, SHIP, "transit", day, row), market, transit_tables)
+    transit_idx = _draw_weighted(rng.uniform(seed, SHIP, "transit", day, row), market, [m.transit_days for m in markets])
     transit = np.zeros(n, dtype=np.int64)
-    express = np.zeros(n, dtype=bool)
     promised_days = np.zeros(n, dtype=np.int64)
-    for m_idx, m in enumerate(markets):
-        sel = market == m_idx
-        transit[sel] = np.array([d for d, _ in m.transit_days])[transit_idx[sel]]
-        express[sel] = np.isin(np.array([c for c, _ in m.carriers])[carrier[sel]], list(_EXPRESS))
-        promised_days[sel] = m.promised_days
-    transit = np.maximum(transit - express, 1)
+    ship_local_day = np.zeros(n, dtype=np.int64)
+    deliver_local_day = np.zeros(n, dtype=np.int64)
+    promised_day = np.zeros(n, dtype=np.int64)
     if peak:
         late = rng.uniform(seed, SHIP, "late", day, row) < b.peak_late_share
         e_lo, e_hi = b.peak_extra_days
-        transit += np.where(
-            late,
-            e_lo + (rng.uniform(seed, SHIP, "late_days", day, row) * (e_hi - e_lo + 1)).astype(np.int64),
-            0,
+        extra = np.where(
+            late, e_lo + (rng.uniform(seed, SHIP, "late_days", day, row) * (e_hi - e_lo + 1)).astype(np.int64), 0
         )
-    deliver_local_day = _busday(ship_local_day, transit)
+    else:
+        extra = np.zeros(n, dtype=np.int64)
+    for m_idx, m in enumerate(markets):
+        sel = market == m_idx
+        if not sel.any():
+            continue
+        transit[sel] = np.array([d for d, _ in m.transit_days])[transit_idx[sel]] + extra[sel]
+        promised_days[sel] = m.promised_days
+        cal = carrier_calendar(m.country, created_date.year - 1, created_date.year + 1)
+        ship_local_day[sel] = _busday(ready_day[sel], handling[sel], cal)
+        deliver_local_day[sel] = _busday(ship_local_day[sel], transit[sel], cal)
+        promised_day[sel] = _busday(ship_local_day[sel], np.full(int(sel.sum()), m.promised_days), cal)
+    shipped = ship_local_day * US_PER_DAY + ship_tod - offset_us
     deliver_tod = (9 * US_PER_HOUR + rng.uniform(seed, SHIP, "deliver_time", day, row) * 11 * US_PER_HOUR).astype(
         np.int64
     )
     delivered = deliver_local_day * US_PER_DAY + deliver_tod - offset_us
-    delivered = np.clip(delivered, shipped + US_PER_DAY // 2, shipped + MAX_TRANSIT_DAYS * US_PER_DAY)
     never_ship = paid == NEVER
     return Lifecycle(
         method=method,
@@ -229,7 +235,7 @@ def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
         shipped_us=np.where(never_ship, NEVER, shipped),
         delivered_us=np.where(never_ship, NEVER, delivered),
         carrier=carrier,
-        promised_day=_busday(ship_local_day, promised_days),
+        promised_day=promised_day,
     )
 
 

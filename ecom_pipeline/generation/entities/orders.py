@@ -86,7 +86,7 @@ def is_promo_day(config: GeneratorConfig, ordinal: int) -> bool:
     return special_days(day.year, config.calendar).get(day, 1.0) >= PROMO_THRESHOLD
 
 
-@lru_cache(maxsize=48)
+@lru_cache(maxsize=64)
 def order_block(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> OrderBlock:
     seed, b = config.seed, config.behaviour
     firsts = first_order_signups(config, ordinal)

@@ -1182,3 +1182,14 @@ def postal_codes(country: str, place_idx: np.ndarray, bits: np.ndarray) -> pl.Se
     stems = _stem_series(country).gather(place_idx.astype(np.int64, copy=False))
     tails = _suffix_table(country).gather(suffix_idx.astype(np.int64))
     return (stems + tails).alias("postal_code")
+
+
+def valid_postal_codes(addresses: pl.DataFrame) -> pl.Series:
+    """Whether each address's postal code starts with its place's stem (country, city, region, postal_code)."""
+    stems = pl.DataFrame(
+        [(c, p.city, p.region, p.postal_stem) for c in MARKETS for p in places(c)],
+        schema=["country", "city", "region", "stem"],
+        orient="row",
+    )
+    joined = addresses.join(stems, on=["country", "city", "region"], how="left", maintain_order="left")
+    return joined.select(pl.col("postal_code").str.starts_with(pl.col("stem")).fill_null(False))["postal_code"]
