@@ -28,7 +28,9 @@ def scorecard(settings: Settings, source: Path | None = None) -> tuple[str, list
         frames = generate_frames(config, start, end)
         title = f"{start} .. {end}  seed={config.seed} scale={config.scale.name}"
     calendar = config.calendar
-    title += f" weekday_profile={calendar.weekday_profile}" + (f" scenario={calendar.scenario}" if calendar.scenario else "")
+    title += f" weekday_profile={calendar.weekday_profile}" + (
+        f" scenario={calendar.scenario}" if calendar.scenario else ""
+    )
     return title, score(config, frames)
 
 
@@ -56,7 +58,9 @@ def print_table(title: str, properties: list[Property]) -> None:
     console.print(table)
     bad = failed(properties)
     counts = {v: sum(p.verdict == v for p in properties) for v in ("pass", "fail", "n/a", "info")}
-    console.print(", ".join(f"{n} {v}" for v, n in counts.items()) + (": " + ", ".join(p.name for p in bad) if bad else ""))
+    console.print(
+        ", ".join(f"{n} {v}" for v, n in counts.items()) + (": " + ", ".join(p.name for p in bad) if bad else "")
+    )
 
 
 def markdown(title: str, properties: list[Property]) -> str:

@@ -92,9 +92,7 @@ def _prepare(config: GeneratorConfig, frames: dict[str, pl.DataFrame]) -> _Data:
     if tz is None:
         zones = pl.DataFrame({"country": [m.country for m in markets], "time_zone": [m.timezone for m in markets]})
         orders = orders.join(zones, on="country", how="left")
-    orders = orders.join(
-        market_of.rename({"currency_market": "currency"}), on="currency", how="left"
-    ).with_columns(
+    orders = orders.join(market_of.rename({"currency_market": "currency"}), on="currency", how="left").with_columns(
         (pl.col("total").cast(pl.Float64) * pl.col("usd_rate")).alias("total_usd"),
         pl.col("total").cast(pl.Float64).alias("total_f"),
     )
@@ -114,9 +112,7 @@ def _age(d: _Data) -> list[Property]:
     age = (
         s.dt.year()
         - b.dt.year()
-        - ((s.dt.month() < b.dt.month()) | ((s.dt.month() == b.dt.month()) & (s.dt.day() < b.dt.day()))).cast(
-            pl.Int32
-        )
+        - ((s.dt.month() < b.dt.month()) | ((s.dt.month() == b.dt.month()) & (s.dt.day() < b.dt.day()))).cast(pl.Int32)
     )
     ages = c.select(age.alias("age"))["age"]
     share18 = float((ages == 18).mean())
@@ -327,7 +323,8 @@ def _local_hours(d: _Data) -> list[Property]:
     rows.sort(key=lambda r: -r[1])
     worst_night = max(rows, key=lambda r: r[4])
     measured = (
-        f"{len(rows)} zones; busiest hours " + ", ".join(f"{r[0].split('/')[-1]} {r[2]}h" for r in rows[:6])
+        f"{len(rows)} zones; busiest hours "
+        + ", ".join(f"{r[0].split('/')[-1]} {r[2]}h" for r in rows[:6])
         + f"; peak/night >= {min(r[3] for r in rows):.1f}; night 0-6h <= {worst_night[4]:.1%}"
         f" ({worst_night[0]})"
     )
@@ -456,7 +453,10 @@ def _november(d: _Data) -> list[Property]:
                 )
             )
             continue
-        for name, day, key in (("Black Friday", bf, "black_friday"), ("Cyber Monday", bf + dt.timedelta(3), "cyber_monday")):
+        for name, day, key in (
+            ("Black Friday", bf, "black_friday"),
+            ("Cyber Monday", bf + dt.timedelta(3), "cyber_monday"),
+        ):
             t = targets()[key]
             lo, hi = t["range"]
             x = counts.get(day, 0) / base
@@ -535,8 +535,10 @@ def _cancellations(d: _Data) -> list[Property]:
 
 def _payment_mix(d: _Data) -> list[Property]:
     t = targets()["payment_mix"]
-    paid = d.frames["payments"].filter(pl.col("status") == "captured").join(
-        d.orders.select("order_id", "country"), on="order_id"
+    paid = (
+        d.frames["payments"]
+        .filter(pl.col("status") == "captured")
+        .join(d.orders.select("order_id", "country"), on="order_id")
     )
     out = []
     for m in d.config.markets:
@@ -595,7 +597,7 @@ def _fulfilment(d: _Data) -> list[Property]:
             continue
         hol = {np.datetime64(h) for y in set(years[sel].tolist()) for h in public_holidays(country, y)}
         days = ship_day[sel]
-        sunday = (days.astype("datetime64[D]").view("int64") - 4) % 7 == 0  # 1970-01-04 was a Sunday
+        sunday = (days.astype("datetime64[D]").view("int64") - 3) % 7 == 0  # 1970-01-04 was a Sunday
         bad_dispatch[sel] = sunday | np.isin(days, np.array(sorted(hol), dtype="datetime64[D]"))
     t_disp = targets()["dispatch_calendar"]
     share_bad = float(bad_dispatch.mean()) if len(bad_dispatch) else 0.0
@@ -652,9 +654,7 @@ def _transit(d: _Data, delivered: pl.DataFrame, zones: dict[str, str]) -> list[P
         se = float(days.std()) / math.sqrt(len(days))
         missing = sorted(set(buckets.tolist()) - set(days.tolist()))
         ok = abs(mean - expected) <= t["tolerance"] + 3 * se and not missing
-        measured = f"mean {mean:.2f} working days; " + " ".join(
-            f"{k}d {np.mean(days == k):.0%}" for k in buckets
-        )
+        measured = f"mean {mean:.2f} working days; " + " ".join(f"{k}d {np.mean(days == k):.0%}" for k in buckets)
         if missing:
             measured += f"; missing buckets {missing}"
         out.append(

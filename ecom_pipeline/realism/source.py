@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 from ecom_pipeline.generation import TABLES, GeneratorConfig, ScaleProfile
 from ecom_pipeline.generation.config import Calendar
-from ecom_pipeline.generation.daily import iter_day, generate_table
+from ecom_pipeline.generation.daily import generate_table, iter_day
 from ecom_pipeline.generation.exceptions import GenerationError
 
 # Tables partitioned by their own event day: the window selects them. The others are the orders' parents.

@@ -51,6 +51,7 @@ class CustomerCore:
     signup_us: np.ndarray
     activity_z: np.ndarray
     n_addresses: np.ndarray
+    segment: np.ndarray  # 0 consumer, 1 vip (the most active), 2 business (a corporate email)
 
 
 def customer_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> CustomerCore:
@@ -76,13 +77,17 @@ def customer_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> 
         config.calendar,
     )
     n_addr = 1 + rng.choice(rng.uniform(seed, A, "_count", day, row), np.array(b.addresses_per_customer))
+    activity_z = rng.normal(seed, T, "activity", day, row)
+    corporate = rng.uniform(seed, T, "email_corporate", day, row) < b.corporate_email_share
+    vip = activity_z >= rng.norm_ppf(np.array([1 - b.vip_share]))[0]
     return CustomerCore(
         day=day,
         row=row,
         market=market,
         signup_us=signup_day * US_PER_DAY + tod,
-        activity_z=rng.normal(seed, T, "activity", day, row),
+        activity_z=activity_z,
         n_addresses=n_addr,
+        segment=np.where(vip, 1, np.where(corporate, 2, 0)),
     )
 
 
@@ -290,8 +295,6 @@ def customers_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
     people = _people(config, core)
     signup_day = core.signup_us // US_PER_DAY
     birth_day = signup_day - age_in_days(b, rng.uniform_open(seed, T, "age", day, rows))
-    vip = core.activity_z >= rng.norm_ppf(np.array([1 - b.vip_share]))[0]
-    segment = np.where(vip, 1, np.where(people["corporate"].to_numpy(), 2, 0))
     markets = config.markets
     return conform(
         T,
@@ -306,7 +309,7 @@ def customers_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
                 "birth_date": pl.Series(birth_day, dtype=pl.Int32).cast(pl.Date),
                 "country": _gather(pl.Series([m.country for m in markets]), core.market, "country"),
                 "locale": _gather(pl.Series([m.locale for m in markets]), core.market, "locale"),
-                "segment": _gather(_SEGMENTS, segment, "segment"),
+                "segment": _gather(_SEGMENTS, core.segment, "segment"),
                 "marketing_consent": rng.uniform(seed, T, "marketing_consent", day, rows) < b.marketing_consent,
                 "signup_at": timestamps(core.signup_us, "signup_at"),
             }
@@ -417,7 +420,8 @@ def _cohort(config: GeneratorConfig, ordinal: int) -> tuple[np.ndarray, np.ndarr
     """(rows, signup day, activity weight) of the customers of one partition, cached across days."""
     core = _day_core(config, ordinal, WHOLE_DAY)
     rows = core.row
-    activity = np.exp(config.behaviour.activity_sigma * core.activity_z)
+    b = config.behaviour
+    activity = np.exp(b.activity_sigma * np.minimum(core.activity_z, b.activity_z_max))
     return rows, core.signup_us // US_PER_DAY, activity
 
 

@@ -196,7 +196,9 @@ def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     ready_day = paid_local_day + (paid_local - paid_local_day * US_PER_DAY >= ship_tod)
 
     carrier = _draw_weighted(rng.uniform(seed, SHIP, "carrier", day, row), market, [m.carriers for m in markets])
-    transit_idx = _draw_weighted(rng.uniform(seed, SHIP, "transit", day, row), market, [m.transit_days for m in markets])
+    transit_idx = _draw_weighted(
+        rng.uniform(seed, SHIP, "transit", day, row), market, [m.transit_days for m in markets]
+    )
     transit = np.zeros(n, dtype=np.int64)
     promised_days = np.zeros(n, dtype=np.int64)
     ship_local_day = np.zeros(n, dtype=np.int64)
