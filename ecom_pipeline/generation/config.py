@@ -441,6 +441,8 @@ class Behaviour:
     line_discount_rates: tuple[float, ...] = (0.10, 0.15, 0.20, 0.25, 0.30)
     coupon_share: float = 0.08
     coupon_rate: float = 0.10
+    saved_method_share: float = 0.80  # A: orders paid with the customer's saved method
+    saved_card_share: float = 0.85  # A: card payments with the customer's first saved card (else the second)
     card_decline_rate: float = 0.08  # A: within Stripe's 82-93% authorisation rates
     other_decline_rate: float = 0.04
     abandon_after_decline: float = 0.40  # S2

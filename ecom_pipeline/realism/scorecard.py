@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -25,6 +26,7 @@ from ecom_pipeline.generation.config import GeneratorConfig
 
 PASS, FAIL, NA, INFO = "pass", "fail", "n/a", "info"
 MIN_ROWS = 200  # fewer rows than this in a group: the group is not judged
+MIN_ZONE_ROWS = 1_000  # orders of a time zone before its hourly profile is judged
 PHONE_SAMPLE = 20_000  # phone numbers checked per country (every k-th row beyond that)
 
 
@@ -309,7 +311,7 @@ def _local_hours(d: _Data) -> list[Property]:
     peak, night = t["peak_hours"], t["night_hours"]
     rows = []
     for (zone,), group in d.orders.group_by(["time_zone"]):
-        if group.height < MIN_ROWS:
+        if group.height < MIN_ZONE_ROWS:
             continue
         hours = group.select(pl.col("created_at").dt.convert_time_zone(zone).dt.hour())["created_at"].to_numpy()
         share = np.bincount(hours, minlength=24) / len(hours)
@@ -760,14 +762,8 @@ def _phones(d: _Data) -> list[Property]:
             continue
         step = max(1, numbers.len() // PHONE_SAMPLE)
         sample = numbers.gather_every(step).to_list()
-        region = "GB" if country == "GB" else country
-        ok = 0
-        for number in sample:
-            try:
-                ok += phonenumbers.is_valid_number(phonenumbers.parse(number, region))
-            except phonenumbers.NumberParseException:
-                pass
-        shares[country] = ok / len(sample)
+        region = country
+        shares[country] = sum(_valid_phone(phonenumbers, x, region) for x in sample) / len(sample)
     worst = min(shares.values())
     return [
         Property(
@@ -780,6 +776,13 @@ def _phones(d: _Data) -> list[Property]:
             worst,
         )
     ]
+
+
+def _valid_phone(phonenumbers: Any, number: str, region: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(number, region))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 MEASURES: tuple[Callable[[_Data], list[Property]], ...] = (

@@ -31,7 +31,15 @@ from ecom_pipeline.generation.counts import (
 )
 from ecom_pipeline.generation.enums import Segment, Table
 from ecom_pipeline.generation.providers import gazetteer
-from ecom_pipeline.generation.providers.pools import LINE1_FORMATS, MarketPools, handle_words, market_pools
+from ecom_pipeline.generation.providers.pools import (
+    LINE1_FORMATS,
+    MarketPools,
+    Stacked,
+    handle_words,
+    market_pools,
+    stack,
+)
+from ecom_pipeline.generation.providers.pools import contacts as pools_contacts
 from ecom_pipeline.generation.strings import fill_templates, timestamps, uuid7
 
 T = Table.CUSTOMERS.value
@@ -52,6 +60,8 @@ class CustomerCore:
     activity_z: np.ndarray
     n_addresses: np.ndarray
     segment: np.ndarray  # 0 consumer, 1 vip (the most active), 2 business (a corporate email)
+    zone: np.ndarray  # index into the gazetteer's time zones: the default address's
+    place: np.ndarray  # global gazetteer index of the default address's city
 
 
 def customer_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> CustomerCore:
@@ -69,11 +79,14 @@ def customer_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> 
     back_years = np.log(floor + u * (1 - floor)) / g
     signup_day = np.where(opening, epoch + np.floor(back_years * 365.25).astype(np.int64), day)
     signup_day = np.minimum(signup_day, np.where(opening, epoch - 1, day))
-    timezones = tuple(m.timezone for m in config.markets)
+    # The customer lives where the default address is: its city's time zone drives their local hours.
+    gaz = _gazetteer(tuple(m.country for m in config.markets))
+    home = _place(config, gaz, market, day, row * MAX_ADDRESSES)
+    zone = gaz.zone_of_place[home]
     tod = local_peak_times(
         rng.uniform(seed, T, "signup_hour", day, row),
         rng.uniform(seed, T, "signup_within", day, row),
-        market_offsets(timezones, market, signup_day),
+        market_offsets(gaz.zones, zone, signup_day),
         config.calendar,
     )
     n_addr = 1 + rng.choice(rng.uniform(seed, A, "_count", day, row), np.array(b.addresses_per_customer))
@@ -88,6 +101,8 @@ def customer_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> 
         activity_z=activity_z,
         n_addresses=n_addr,
         segment=np.where(vip, 1, np.where(corporate, 2, 0)),
+        zone=zone,
+        place=home,
     )
 
 
@@ -165,25 +180,57 @@ def _assemble(pieces: list[tuple[np.ndarray, pl.Series]], n: int, name: str) -> 
     return stacked.gather(inverse).alias(name)
 
 
-@cache
-def _gazetteer(countries: tuple[str, ...]) -> tuple[pl.Series, pl.Series, np.ndarray, np.ndarray]:
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
     """Cities and regions of all markets stacked, with a population-weighted CDF per market."""
-    cities, regions, cdf, offsets = [], [], [], []
+
+    cities: pl.Series
+    regions: pl.Series
+    cdf: np.ndarray  # market m's places occupy (m, m + 1]
+    offsets: np.ndarray  # first place of each market
+    zone_of_place: np.ndarray
+    zones: tuple[str, ...]  # IANA names, sorted
+
+
+@cache
+def _gazetteer(countries: tuple[str, ...]) -> Gazetteer:
+    cities, regions, cdf, offsets, place_zones = [], [], [], [], []
     for m, country in enumerate(countries):
         places = gazetteer.places(country)
         offsets.append(len(cities))
         cities += [p.city for p in places]
         regions += [p.region for p in places]
+        place_zones += [p.time_zone for p in places]
         w = gazetteer.place_weights(country)
         segment = m + np.cumsum(w) / w.sum()
         segment[-1] = m + 1
         cdf.append(segment)
-    return pl.Series(cities), pl.Series(regions), np.concatenate(cdf), np.array(offsets, dtype=np.int64)
+    zones = tuple(sorted(set(place_zones)))
+    return Gazetteer(
+        cities=pl.Series(cities),
+        regions=pl.Series(regions),
+        cdf=np.concatenate(cdf),
+        offsets=np.array(offsets, dtype=np.int64),
+        zone_of_place=np.array([zones.index(z) for z in place_zones], dtype=np.int64),
+        zones=zones,
+    )
+
+
+def _place(config: GeneratorConfig, gaz: Gazetteer, market: np.ndarray, day: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Global place index of the addresses (day, key) in their market."""
+    u = rng.uniform(config.seed, A, "place", day, key)
+    return np.minimum(np.searchsorted(gaz.cdf, market + u, side="right"), len(gaz.cdf) - 1)
+
+
+def time_zones(config: GeneratorConfig) -> tuple[str, ...]:
+    return _gazetteer(tuple(m.country for m in config.markets)).zones
 
 
 def _pools(config: GeneratorConfig) -> MarketPools:
     return market_pools(
-        tuple(m.mimesis_locale for m in config.markets), tuple(m.free_mail_domains for m in config.markets)
+        tuple(m.country for m in config.markets),
+        tuple(m.mimesis_locale for m in config.markets),
+        tuple(m.free_mail_domains for m in config.markets),
     )
 
 
@@ -191,63 +238,83 @@ def _gather(values: pl.Series, idx: np.ndarray, name: str) -> pl.Series:
     return values.gather(idx).alias(name)
 
 
+# Email local parts: first.last, first_last, then with a number: firstlast, initial+last, first.last.
+_EMAIL_PATTERNS = np.array([0.68, 0.18, 0.06, 0.05, 0.03])
+_NUMBERED = 2  # patterns from this index on end in the customer's number
+
+
 def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
-    """Names, email and phone, drawn from each row's market pools in one gather per column."""
-    seed, b = config.seed, config.behaviour
+    """Names, email and phone of each row, in one gather per column.
+
+    The (gender, first, last) name is a bijection of the customer's position in the dataset within the
+    market's pools, so `first.last@domain` never repeats: an address carries the customer's number only
+    when its pattern has one, when another market's pool holds the same surname (that market writes it
+    without), or past the pools' capacity.
+    """
+    seed = config.seed
     day, row, market = core.day, core.row, core.market
     pools = _pools(config)
-    female = rng.uniform(seed, T, "gender", day, row) < 0.5
-    u_first = rng.uniform(seed, T, "first_name", day, row)
-    fi = np.where(female, pools.female_first.pick(market, u_first), pools.male_first.pick(market, u_first))
-    li = pools.last.pick(market, rng.uniform(seed, T, "last_name", day, row))
+    g = global_ordinal(config, int(day[0]), row) if len(row) else row
+    plan = pools.names
+    c = (plan.a[market] * g + plan.b[market]) % plan.n[market]
+    female = c % 2 == 0
+    size = pools.female_first.size[market]
+    fi = pools.female_first.offset[market] + (c // 2) % size  # the male pool has the same offsets and sizes
+    li = pools.last.offset[market] + c // (2 * size)
     sex = pl.Series(female)
     first = pl.select(
-        pl.when(sex)
-        .then(pools.female_first.values.gather(np.where(female, fi, 0)))
-        .otherwise(pools.male_first.values.gather(np.where(female, 0, fi)))
+        pl.when(sex).then(pools.female_first.values.gather(fi)).otherwise(pools.male_first.values.gather(fi))
     ).to_series()
     first_slug = pl.select(
-        pl.when(sex)
-        .then(pools.female_first_slug.gather(np.where(female, fi, 0)))
-        .otherwise(pools.male_first_slug.gather(np.where(female, 0, fi)))
+        pl.when(sex).then(pools.female_first_slug.gather(fi)).otherwise(pools.male_first_slug.gather(fi))
     ).to_series()
+    pattern = rng.choice(rng.uniform(seed, T, "email_pattern", day, row), _EMAIL_PATTERNS)
     u_domain = rng.uniform(seed, T, "email_domain", day, row)
+    latin = pools.latin[market]
+    # Markets without Latin names write two words joined by a hyphen (no name pattern has one), a bijection
+    # of the position too (7,919 is prime, so coprime with the number of word pairs).
     words = handle_words()
+    pairs = len(words) * len(words)
+    w = (g * 7_919 + 104_729) % pairs
+    free = pools.free_mail.pick(market, u_domain)
+    # Another market may write the same first.last only at a domain both use: a surname this market owns
+    # (no earlier market's pool has it) or a domain only this market uses keeps the address to itself.
+    own_domain = (core.segment == 2) | pools.free_mail_exclusive[free]
+    unique = np.where(latin, (g < plan.n[market]) & (pools.last_owned[li] | own_domain), g < pairs)
+    numbered = (pattern >= _NUMBERED) | ~unique
     tld = pl.Series([m.corporate_tld for m in config.markets], dtype=pl.String)
-    phone_idx = pools.phone_formats.pick(market, rng.uniform(seed, T, "phone_format", day, row))
     frame = pl.DataFrame(
         {
             "first_name": first,
             "last_name": _gather(pools.last.values, li, "last_name"),
             "_f": first_slug,
             "_l": _gather(pools.last_slug, li, "_l"),
-            "_handle": _gather(
-                words,
-                (rng.uniform(seed, T, "email_handle", day, row) * len(words)).astype(np.int64),
-                "_handle",
-            ),
-            "_pattern": rng.choice(rng.uniform(seed, T, "email_pattern", day, row), np.array([4, 3, 2, 1, 1.0])),
-            "_corporate": rng.uniform(seed, T, "email_corporate", day, row) < b.corporate_email_share,
-            "_free": _gather(pools.free_mail.values, pools.free_mail.pick(market, u_domain), "_free"),
+            "_w1": _gather(words, w // len(words), "_w1"),
+            "_w2": _gather(words, w % len(words), "_w2"),
+            "_latin": latin,
+            "_pattern": pattern,
+            "_numbered": numbered,
+            "_corporate": core.segment == 2,
+            "_free": _gather(pools.free_mail.values, free, "_free"),
             "_company": _gather(pools.company_slugs.values, pools.company_slugs.pick(market, u_domain), "_company"),
             "_tld": _gather(tld, market, "_tld"),
-            "phone": fill_templates(
-                pools.phone_formats.values.to_list(),
-                phone_idx,
-                rng.random_bytes(seed, T, "phone", day, row, 24),
-                "phone",
-            ),
+            "phone": _phones(config, pools, core),
             "gender": _gather(_GENDERS, (~female).astype(np.int64), "gender"),
-            "token": _token(global_ordinal(config, int(day[0]), row)) if len(row) else pl.Series([], dtype=pl.String),
+            "token": _token(g) if len(row) else pl.Series([], dtype=pl.String),
         }
     )
-    # Patterns: 0 first.last, 1 firstlast, 2 flast, 3 last.first, 4 first_last; a handle without a Latin name.
     f, last, p = pl.col("_f"), pl.col("_l"), pl.col("_pattern")
-    has_name = (f.str.len_bytes() > 0) & (last.str.len_bytes() > 0)
-    head = pl.when(p == 3).then(last).when(p == 2).then(f.str.slice(0, 1)).otherwise(f)
-    sep = pl.when(p == 4).then(pl.lit("_")).when((p == 0) | (p == 3)).then(pl.lit(".")).otherwise(pl.lit(""))
-    tail = pl.when(p == 3).then(f).otherwise(last)
-    local = pl.when(has_name).then(pl.concat_str([head, sep, tail])).otherwise(pl.col("_handle"))
+    named = (
+        pl.when(p == 1)
+        .then(pl.concat_str([f, pl.lit("_"), last]))
+        .when(p == 2)
+        .then(pl.concat_str([f, last]))
+        .when(p == 3)
+        .then(pl.concat_str([f.str.slice(0, 1), last]))
+        .otherwise(pl.concat_str([f, pl.lit("."), last]))
+    )
+    base = pl.when(pl.col("_latin")).then(named).otherwise(pl.concat_str([pl.col("_w1"), pl.lit("-"), pl.col("_w2")]))
+    local = pl.when(pl.col("_numbered")).then(pl.concat_str([base, pl.col("token")])).otherwise(base)
     domain = (
         pl.when(pl.col("_corporate"))
         .then(pl.concat_str([pl.col("_company"), pl.lit("."), pl.col("_tld")]))
@@ -256,11 +323,39 @@ def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
     return frame.select(
         "first_name",
         "last_name",
-        pl.concat_str([local, pl.col("token"), pl.lit("@"), domain]).alias("email"),
+        pl.concat_str([local, pl.lit("@"), domain]).alias("email"),
         "phone",
         "gender",
-        pl.col("_corporate").alias("corporate"),
     )
+
+
+def _phones(config: GeneratorConfig, pools: MarketPools, core: CustomerCore) -> pl.Series:
+    """A number valid in the market's plan: a weighted template, after the area code of the customer's city
+    (US) or state (BR) where the plan has one."""
+    seed, day, row, market = config.seed, core.day, core.row, core.market
+    which = pools.phone_templates.pick(market, rng.uniform(seed, T, "phone_format", day, row))
+    number = fill_templates(
+        pools.phone_templates.values.to_list(), which, rng.random_bytes(seed, T, "phone", day, row, 24), "phone"
+    )
+    areas = _phone_areas(tuple(m.country for m in config.markets))
+    area_bits = rng.bits(seed, T, "phone_area", day, row)
+    pick = areas.offset[core.place] + (area_bits % areas.size[core.place].astype(np.uint64)).astype(np.int64)
+    area = areas.values.gather(pick)
+    prefix = pl.Series(list(pools.phone_prefix), dtype=pl.String).gather(market)
+    head = pl.select(pl.lit(prefix).str.replace("{area}", pl.lit(area), literal=True)).to_series()
+    return (head + number).alias("phone")
+
+
+@cache
+def _phone_areas(countries: tuple[str, ...]) -> Stacked:
+    """Area codes of each gazetteer place (stacked in `_gazetteer` order; '' where the plan has none)."""
+    plans = pools_contacts()["phones"]
+    per_place = []
+    for country in countries:
+        by_region = plans[country].get("areas_by_region", {})
+        for place in gazetteer.places(country):
+            per_place.append(list(place.phone_areas) or by_region.get(place.region_code, []) or [""])
+    return stack(per_place, "area")
 
 
 @lru_cache(maxsize=8)
@@ -283,6 +378,7 @@ def shared_state(config: GeneratorConfig) -> None:
     """The value pools every customer and address draws from, built once."""
     _pools(config)
     _gazetteer(tuple(m.country for m in config.markets))
+    _phone_areas(tuple(m.country for m in config.markets))
     handle_words()
 
 
@@ -311,6 +407,7 @@ def customers_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
                 "locale": _gather(pl.Series([m.locale for m in markets]), core.market, "locale"),
                 "segment": _gather(_SEGMENTS, core.segment, "segment"),
                 "marketing_consent": rng.uniform(seed, T, "marketing_consent", day, rows) < b.marketing_consent,
+                "time_zone": _gather(pl.Series(time_zones(config)), core.zone, "time_zone"),
                 "signup_at": timestamps(core.signup_us, "signup_at"),
             }
         ),
@@ -328,10 +425,9 @@ def addresses_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
     key = exploded.row * MAX_ADDRESSES + slot
     day, market, n = exploded.day, exploded.market, len(owner)
     pools = _pools(config)
-    cities, regions, cdf, offsets = _gazetteer(tuple(m.country for m in config.markets))
-    place = np.minimum(
-        np.searchsorted(cdf, market + rng.uniform(seed, A, "place", day, key), side="right"), len(cdf) - 1
-    )
+    gaz = _gazetteer(tuple(m.country for m in config.markets))
+    place = _place(config, gaz, market, day, key)
+    cities, regions, offsets = gaz.cities, gaz.regions, gaz.offsets
     street = pools.streets.values.gather(pools.streets.pick(market, rng.uniform(seed, A, "street", day, key)))
     suffix = pools.street_suffixes.values.gather(
         pools.street_suffixes.pick(market, rng.uniform(seed, A, "street_suffix", day, key))

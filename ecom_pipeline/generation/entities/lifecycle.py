@@ -36,6 +36,7 @@ from ecom_pipeline.generation.strings import (
 )
 
 PAY = Table.PAYMENTS.value
+CUST = Table.CUSTOMERS.value
 SHIP = Table.SHIPMENTS.value
 HIST = Table.ORDER_STATUS_HISTORY.value
 # Upper bound on placed -> delivered, the replay window of every partition: 3 days to pay, 4 working days of
@@ -97,6 +98,7 @@ class Lifecycle:
 
     method: np.ndarray  # index into PaymentMethod members
     card_brand: np.ndarray  # index into the market's card brands, -1 without a card
+    card_slot: np.ndarray  # which of the customer's two saved cards
     failed_us: np.ndarray
     paid_us: np.ndarray
     cancelled_us: np.ndarray
@@ -134,9 +136,15 @@ def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     market = block.market
     n = len(row)
 
-    method_in_market = _draw_weighted(
-        rng.uniform(seed, PAY, "method", day, row), market, [m.payment_mix for m in markets]
+    # Customers keep a saved payment method and card; most orders reuse them (the mix stays the market's).
+    cust = block.customer
+    saved = rng.uniform(seed, PAY, "use_saved_method", day, row) < b.saved_method_share
+    u_method = np.where(
+        saved,
+        rng.uniform(seed, CUST, "payment_method", cust.day, cust.row),
+        rng.uniform(seed, PAY, "method", day, row),
     )
+    method_in_market = _draw_weighted(u_method, market, [m.payment_mix for m in markets])
     method_name = np.full(n, "", dtype=object)
     for m_idx, m in enumerate(markets):
         sel = market == m_idx
@@ -148,11 +156,13 @@ def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     )
     is_card = np.isin(method_name, [str(x) for x in CARD_METHODS])
     deferred = np.isin(method_name, [str(x) for x in DEFERRED_METHODS])
-    brand = np.where(
-        is_card,
-        _draw_weighted(rng.uniform(seed, PAY, "card_brand", day, row), market, [m.card_brands for m in markets]),
-        -1,
+    card_slot = (rng.uniform(seed, PAY, "card_slot", day, row) >= b.saved_card_share).astype(np.int64)
+    u_brand = np.where(
+        card_slot == 0,
+        rng.uniform(seed, CUST, "card_brand_0", cust.day, cust.row),
+        rng.uniform(seed, CUST, "card_brand_1", cust.day, cust.row),
     )
+    brand = np.where(is_card, _draw_weighted(u_brand, market, [m.card_brands for m in markets]), -1)
 
     failed = rng.uniform(seed, PAY, "declined", day, row) < np.where(is_card, b.card_decline_rate, b.other_decline_rate)
     abandon = failed & (rng.uniform(seed, PAY, "abandon", day, row) < b.abandon_after_decline)
@@ -231,6 +241,7 @@ def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     return Lifecycle(
         method=method,
         card_brand=brand,
+        card_slot=card_slot,
         failed_us=failed_at,
         paid_us=paid,
         cancelled_us=cancelled,
@@ -356,11 +367,22 @@ def payments_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.Da
                 if not len(sel):
                     continue
                 names = [str(b) for b, _ in m.card_brands]
+                # The card is the customer's own: its number derives from the customer and the card slot.
+                cust_day, cust_row = block.customer.day[pos][sel], block.customer.row[pos][sel]
+                slot = life.card_slot[pos][sel]
                 pans = card_numbers(
                     names,
                     life.card_brand[pos][sel],
-                    rng.bits(seed, PAY, "card_a", d, r[sel]),
-                    rng.bits(seed, PAY, "card_b", d, r[sel]),
+                    np.where(
+                        slot == 0,
+                        rng.bits(seed, CUST, "card_a_0", cust_day, cust_row),
+                        rng.bits(seed, CUST, "card_a_1", cust_day, cust_row),
+                    ),
+                    np.where(
+                        slot == 0,
+                        rng.bits(seed, CUST, "card_b_0", cust_day, cust_row),
+                        rng.bits(seed, CUST, "card_b_1", cust_day, cust_row),
+                    ),
                 )
                 brand_names[sel] = np.array(names, dtype=object)[life.card_brand[pos][sel]]
                 bins[sel] = pans.str.slice(0, 6).to_numpy()

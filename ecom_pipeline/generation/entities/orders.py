@@ -30,6 +30,7 @@ from ecom_pipeline.generation.entities.customers import (
     customer_core,
     customer_ids,
     eligible_customers,
+    time_zones,
 )
 from ecom_pipeline.generation.enums import Table
 from ecom_pipeline.generation.strings import decimal_money, timestamps, uuid7
@@ -110,11 +111,10 @@ def order_block(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> OrderBlo
     cust = customer_core(config, cust_day, cust_row)
 
     # When: minutes after sign-up for first orders, else the market's local-time daily rhythm.
-    timezones = tuple(m.timezone for m in config.markets)
     tod = local_peak_times(
         rng.uniform(seed, ORD, "hour", day, row),
         rng.uniform(seed, ORD, "within_hour", day, row),
-        market_offsets(timezones, cust.market, day),
+        market_offsets(time_zones(config), cust.zone, day),
         config.calendar,
     )
     day_end = (ordinal + 1) * US_PER_DAY
