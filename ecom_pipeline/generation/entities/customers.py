@@ -241,22 +241,25 @@ def _gather(values: pl.Series, idx: np.ndarray, name: str) -> pl.Series:
 # Email local parts: first.last, first_last, then with a number: firstlast, initial+last, first.last.
 _EMAIL_PATTERNS = np.array([0.68, 0.18, 0.06, 0.05, 0.03])
 _NUMBERED = 2  # patterns from this index on end in the customer's number
+_INITIALS = pl.Series(["", *(f".{chr(ord('a') + k)}." for k in range(26))])
 
 
 def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
     """Names, email and phone of each row, in one gather per column.
 
     The (gender, first, last) name is a bijection of the customer's position in the dataset within the
-    market's pools, so `first.last@domain` never repeats: an address carries the customer's number only
-    when its pattern has one, when another market's pool holds the same surname (that market writes it
-    without), or past the pools' capacity.
+    market's pools, so `first.last@domain` never repeats (past the pools' capacity, `first.m.last` with a
+    middle initial): an address carries the customer's number only when its pattern has one, when another
+    market's pool holds the same surname at a domain both markets use, or past 27 times the capacity.
     """
     seed = config.seed
     day, row, market = core.day, core.row, core.market
     pools = _pools(config)
     g = global_ordinal(config, int(day[0]), row) if len(row) else row
     plan = pools.names
-    c = (plan.a[market] * g + plan.b[market]) % plan.n[market]
+    # Past the pools' capacity n, each further block of n customers writes a middle initial: a, b, ...
+    block = g // plan.n[market]
+    c = (plan.a[market] * (g % plan.n[market]) + plan.b[market]) % plan.n[market]
     female = c % 2 == 0
     size = pools.female_first.size[market]
     fi = pools.female_first.offset[market] + (c // 2) % size  # the male pool has the same offsets and sizes
@@ -280,7 +283,7 @@ def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
     # Another market may write the same first.last only at a domain both use: a surname this market owns
     # (no earlier market's pool has it) or a domain only this market uses keeps the address to itself.
     own_domain = (core.segment == 2) | pools.free_mail_exclusive[free]
-    unique = np.where(latin, (g < plan.n[market]) & (pools.last_owned[li] | own_domain), g < pairs)
+    unique = np.where(latin, (block <= 26) & (pools.last_owned[li] | own_domain), g < pairs)
     numbered = (pattern >= _NUMBERED) | ~unique
     tld = pl.Series([m.corporate_tld for m in config.markets], dtype=pl.String)
     frame = pl.DataFrame(
@@ -293,6 +296,7 @@ def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
             "_w2": _gather(words, w % len(words), "_w2"),
             "_latin": latin,
             "_pattern": pattern,
+            "_initial": _gather(_INITIALS, np.minimum(block, 26), "_initial"),
             "_numbered": numbered,
             "_corporate": core.segment == 2,
             "_free": _gather(pools.free_mail.values, free, "_free"),
@@ -313,6 +317,7 @@ def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
         .then(pl.concat_str([f.str.slice(0, 1), last]))
         .otherwise(pl.concat_str([f, pl.lit("."), last]))
     )
+    named = pl.when(pl.col("_initial") == "").then(named).otherwise(pl.concat_str([f, pl.col("_initial"), last]))
     base = pl.when(pl.col("_latin")).then(named).otherwise(pl.concat_str([pl.col("_w1"), pl.lit("-"), pl.col("_w2")]))
     local = pl.when(pl.col("_numbered")).then(pl.concat_str([base, pl.col("token")])).otherwise(base)
     domain = (

@@ -202,8 +202,9 @@ def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     paid_local = np.where(paid == NEVER, 0, paid + offset_us)
     paid_local_day = paid_local // US_PER_DAY
     ship_tod = (9 * US_PER_HOUR + rng.uniform(seed, SHIP, "ship_time", day, row) * 10 * US_PER_HOUR).astype(np.int64)
-    # A parcel leaves on a working day at its collection time; paid after that time, it waits for the next one.
-    ready_day = paid_local_day + (paid_local - paid_local_day * US_PER_DAY >= ship_tod)
+    # A parcel leaves on a working day at its collection time; paid less than an hour of packing before that
+    # time, it waits for the next one.
+    ready_day = paid_local_day + (paid_local - paid_local_day * US_PER_DAY > ship_tod - US_PER_HOUR)
 
     carrier = _draw_weighted(rng.uniform(seed, SHIP, "carrier", day, row), market, [m.carriers for m in markets])
     transit_idx = _draw_weighted(
