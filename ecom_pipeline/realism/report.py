@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ecom_pipeline.generation import parse_anomalies
 from ecom_pipeline.realism.scorecard import FAIL, Property, failed, score
 from ecom_pipeline.realism.source import folder_config, generate_frames, read_frames
 from ecom_pipeline.settings import Settings
@@ -25,7 +26,7 @@ def scorecard(settings: Settings, source: Path | None = None) -> tuple[str, list
         config = settings.generator_config()
         start = settings.start or settings.epoch
         end = settings.end or start + dt.timedelta(days=DEFAULT_DAYS - 1)
-        frames = generate_frames(config, start, end)
+        frames = generate_frames(config, start, end, parse_anomalies(settings.anomalies))
         title = f"{start} .. {end}  seed={config.seed} scale={config.scale.name}"
     calendar = config.calendar
     title += f" weekday_profile={calendar.weekday_profile}" + (

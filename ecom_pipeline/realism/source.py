@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from ecom_pipeline.generation import TABLES, GeneratorConfig, ScaleProfile
+from ecom_pipeline.generation import TABLES, AnomalySpec, GeneratorConfig, ScaleProfile
 from ecom_pipeline.generation.config import Calendar
 from ecom_pipeline.generation.daily import generate_table, iter_day
 from ecom_pipeline.generation.exceptions import GenerationError
@@ -24,14 +24,17 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def generate_frames(config: GeneratorConfig, start: dt.date, end: dt.date) -> dict[str, pl.DataFrame]:
-    """Every measured table of days START..END generated in memory, plus the customers who signed up earlier."""
+def generate_frames(
+    config: GeneratorConfig, start: dt.date, end: dt.date, anomalies: AnomalySpec | None = None
+) -> dict[str, pl.DataFrame]:
+    """Every measured table of days START..END generated in memory (corrupted by `anomalies` when given), plus
+    the customers who signed up earlier."""
     parts: dict[str, list[pl.DataFrame]] = {t: [] for t in MEASURED}
     for day in _days(config.epoch, start - dt.timedelta(days=1)):
         for table in PARENT_TABLES:
             parts[table].append(generate_table(config, table, day).with_columns(pl.lit(day).alias("date")))
     for day in _days(start, end):
-        for table, frame in iter_day(config, day, threads=2):
+        for table, frame in iter_day(config, day, threads=2, anomalies=anomalies):
             if table in parts:
                 parts[table].append(frame.with_columns(pl.lit(day).alias("date")))
     return {t: pl.concat(f) for t, f in parts.items()}
