@@ -58,6 +58,12 @@ def failed(properties: list[Property]) -> list[Property]:
     return [p for p in properties if p.verdict == FAIL]
 
 
+def _effective(frame: pl.DataFrame) -> float:
+    """Kish's effective sample size of rows clustered by customer: a heavy buyer's orders are alike."""
+    per = frame.group_by("customer_id").len()["len"].cast(pl.Float64)
+    return float(per.sum() ** 2 / (per**2).sum()) if per.len() else 0.0
+
+
 def _verdict(ok: bool) -> str:
     return PASS if ok else FAIL
 
@@ -178,7 +184,7 @@ def _aov(d: _Data) -> list[Property]:
             out.append(Property(f"AOV {country} (USD)", f"{lo}-{hi}", spec["source"], f"{o.height} orders", "", NA))
             continue
         mean = float(o["total_usd"].mean())
-        se = float(o["total_usd"].std()) / math.sqrt(o.height)
+        se = float(o["total_usd"].std()) / math.sqrt(_effective(o))
         slack = t["slack"]
         ok = _in_range(mean, lo * (1 - slack), hi * (1 + slack), se)
         out.append(
@@ -294,7 +300,7 @@ def _free_shipping(d: _Data) -> list[Property]:
     if us.height < MIN_ROWS:
         return [Property("free-shipping share", "42% (US)", t["source"], "too few US orders", "", NA)]
     share = float(shares["US"])
-    se = math.sqrt(share * (1 - share) / us.height)
+    se = math.sqrt(share * (1 - share) / _effective(us))
     return [
         Property(
             "free-shipping share",
@@ -557,8 +563,7 @@ def _payment_mix(d: _Data) -> list[Property]:
             continue
         got = dict(p["method"].value_counts(normalize=True).iter_rows())
         # Customers reuse their saved method: the effective sample is the customers (Kish), not the payments.
-        per = p.group_by("customer_id").len()["len"].cast(pl.Float64)
-        n_eff = float(per.sum() ** 2 / (per**2).sum())
+        n_eff = _effective(p)
         if n_eff < MIN_EFFECTIVE:
             measured = f"{p.height} payments by {n_eff:,.0f} effective customers"
             out.append(Property(f"payment mix {m.country}", target_text, t["source"], measured, "", NA))
