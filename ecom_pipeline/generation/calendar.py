@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from functools import cache, lru_cache
 from importlib import resources
@@ -172,20 +173,43 @@ def market_offsets(timezones: tuple[str, ...], market: np.ndarray, ordinals: np.
 
 @lru_cache(maxsize=256)
 def _offset_table(timezones: tuple[str, ...], lo: int, hi: int) -> np.ndarray:
-    return np.array([[utc_offset_hours(tz, d) for d in range(lo, hi + 1)] for tz in timezones], dtype=np.int64)
+    return np.stack([_zone_offsets(tz, lo, hi) for tz in timezones]) if timezones else np.empty((0, hi - lo + 1))
+
+
+_STEP = 7  # a zone's offset changes at most twice a year: look weekly, then daily inside the changing weeks
+
+
+def _zone_offsets(timezone: str, lo: int, hi: int) -> np.ndarray:
+    """The zone's offset on each day lo..hi (as utc_offset_hours), found without asking for every day."""
+    days = np.arange(lo, hi + 1, dtype=np.int64)
+    probes = np.unique(np.append(days[::_STEP], hi))
+    at = {int(d): utc_offset_hours(timezone, int(d)) for d in probes}
+    out = np.empty(len(days), dtype=np.int64)
+    for start, stop in itertools.pairwise(probes.tolist()):
+        if at[start] == at[stop]:
+            out[start - lo : stop - lo] = at[start]
+        else:
+            out[start - lo : stop - lo] = [utc_offset_hours(timezone, int(d)) for d in range(start, stop)]
+    out[hi - lo] = at[hi]
+    return out
 
 
 @cache
-def _offset_cdf(offset: int, calendar: Calendar) -> np.ndarray:
-    weights = np.asarray(calendar.hourly_weights)[(np.arange(24) + offset) % 24]
-    cdf = np.cumsum(weights)
-    return cdf / cdf[-1]
+def _offset_cdfs(calendar: Calendar) -> np.ndarray:
+    """The UTC-hour CDF of every whole-hour UTC offset -12..+14, offset k's CDF on (k, k + 1]: one sorted array."""
+    weights = np.asarray(calendar.hourly_weights)
+    out = []
+    for k, offset in enumerate(range(_MIN_OFFSET, _MAX_OFFSET + 1)):
+        cdf = np.cumsum(weights[(np.arange(24) + offset) % 24])
+        out.append(k + cdf / cdf[-1])
+    return np.concatenate(out)
+
+
+_MIN_OFFSET, _MAX_OFFSET = -12, 14
 
 
 def local_peak_times(u_hour: np.ndarray, u_within: np.ndarray, offsets: np.ndarray, calendar: Calendar) -> np.ndarray:
-    """Microseconds into the UTC day, following the local-time hourly weights of each row's market."""
-    hours = np.empty(len(u_hour), dtype=np.int64)
-    for off in np.unique(offsets):
-        mask = offsets == off
-        hours[mask] = np.minimum(np.searchsorted(_offset_cdf(int(off), calendar), u_hour[mask], side="right"), 23)
-    return hours * US_PER_HOUR + (u_within * US_PER_HOUR).astype(np.int64)
+    """Microseconds into the UTC day, following the local-time hourly weights of each row's own offset."""
+    k = np.asarray(offsets, dtype=np.int64) - _MIN_OFFSET
+    hours = np.searchsorted(_offset_cdfs(calendar), k + u_hour, side="right") - 24 * k
+    return np.clip(hours, 0, 23) * US_PER_HOUR + (u_within * US_PER_HOUR).astype(np.int64)

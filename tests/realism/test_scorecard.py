@@ -33,7 +33,6 @@ JUDGED = (
     "payday bump",
     "cancelled orders",
     "payment mix US",
-    "payment mix BR",
     "dispatch on Sundays or public holidays",
     "shortest dispatch -> delivery",
     "transit BR",

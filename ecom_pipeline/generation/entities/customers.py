@@ -241,7 +241,11 @@ def _gather(values: pl.Series, idx: np.ndarray, name: str) -> pl.Series:
 # Email local parts: first.last, first_last, then with a number: firstlast, initial+last, first.last.
 _EMAIL_PATTERNS = np.array([0.68, 0.18, 0.06, 0.05, 0.03])
 _NUMBERED = 2  # patterns from this index on end in the customer's number
-_INITIALS = pl.Series(["", *(f".{chr(ord('a') + k)}." for k in range(26))])
+# Separators by pattern (first.last, first_last, firstlast, flast, first.last + number), then the hyphen of
+# word pairs, then a middle initial for each block of customers past the pools' capacity.
+_SEPARATORS = pl.Series([".", "_", "", "", ".", "-", *(f".{chr(ord('a') + k)}." for k in range(26))])
+_HYPHEN = 5
+_INITIAL_AT = 5  # block k >= 1 writes _SEPARATORS[5 + k]
 
 
 def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
@@ -264,13 +268,10 @@ def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
     size = pools.female_first.size[market]
     fi = pools.female_first.offset[market] + (c // 2) % size  # the male pool has the same offsets and sizes
     li = pools.last.offset[market] + c // (2 * size)
-    sex = pl.Series(female)
-    first = pl.select(
-        pl.when(sex).then(pools.female_first.values.gather(fi)).otherwise(pools.male_first.values.gather(fi))
-    ).to_series()
-    first_slug = pl.select(
-        pl.when(sex).then(pools.female_first_slug.gather(fi)).otherwise(pools.male_first_slug.gather(fi))
-    ).to_series()
+    # Female names, then male names: one gather each for the name and its slug.
+    either = fi + np.where(female, 0, len(pools.female_first.values))
+    first = pools.first_names.gather(either).alias("first_name")
+    first_slug = pools.first_slugs.gather(either)
     pattern = rng.choice(rng.uniform(seed, T, "email_pattern", day, row), _EMAIL_PATTERNS)
     u_domain = rng.uniform(seed, T, "email_domain", day, row)
     latin = pools.latin[market]
@@ -285,52 +286,57 @@ def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
     own_domain = (core.segment == 2) | pools.free_mail_exclusive[free]
     unique = np.where(latin, (block <= 26) & (pools.last_owned[li] | own_domain), g < pairs)
     numbered = (pattern >= _NUMBERED) | ~unique
-    tld = pl.Series([m.corporate_tld for m in config.markets], dtype=pl.String)
-    frame = pl.DataFrame(
+    n = len(row)
+    ones = np.arange(n)
+    # Each part of the address is one gather from its candidates stacked: [first name, initial, word].
+    first_slug_or_initial = pl.concat([first_slug, first_slug.str.slice(0, 1)])
+    head = pl.concat([first_slug_or_initial, _gather(words, w // len(words), "w1")]).gather(
+        np.where(latin, ones + n * (pattern == 3), 2 * n + ones)
+    )
+    tail = pl.concat([_gather(pools.last_slug, li, "l"), _gather(words, w % len(words), "w2")]).gather(
+        np.where(latin, ones, n + ones)
+    )
+    sep = _SEPARATORS.gather(
+        np.where(latin, np.where(block > 0, _INITIAL_AT + np.minimum(block, 26), pattern), _HYPHEN)
+    )
+    token = pl.concat([_token(g) if n else pl.Series([], dtype=pl.String), pl.Series([""])])
+    number = token.gather(np.where(numbered, ones, n))
+    domains = _domains(config)
+    company = pools.company_slugs.pick(market, u_domain)
+    domain = domains.gather(np.where(core.segment == 2, len(pools.free_mail.values) + company, free))
+    email = pl.select(
+        pl.concat_str([pl.lit(head), pl.lit(sep), pl.lit(tail), pl.lit(number), pl.lit("@"), pl.lit(domain)])
+    )
+    return pl.DataFrame(
         {
             "first_name": first,
             "last_name": _gather(pools.last.values, li, "last_name"),
-            "_f": first_slug,
-            "_l": _gather(pools.last_slug, li, "_l"),
-            "_w1": _gather(words, w // len(words), "_w1"),
-            "_w2": _gather(words, w % len(words), "_w2"),
-            "_latin": latin,
-            "_pattern": pattern,
-            "_initial": _gather(_INITIALS, np.minimum(block, 26), "_initial"),
-            "_numbered": numbered,
-            "_corporate": core.segment == 2,
-            "_free": _gather(pools.free_mail.values, free, "_free"),
-            "_company": _gather(pools.company_slugs.values, pools.company_slugs.pick(market, u_domain), "_company"),
-            "_tld": _gather(tld, market, "_tld"),
+            "email": email.to_series(),
             "phone": _phones(config, pools, core),
             "gender": _gather(_GENDERS, (~female).astype(np.int64), "gender"),
-            "token": _token(g) if len(row) else pl.Series([], dtype=pl.String),
         }
     )
-    f, last, p = pl.col("_f"), pl.col("_l"), pl.col("_pattern")
-    named = (
-        pl.when(p == 1)
-        .then(pl.concat_str([f, pl.lit("_"), last]))
-        .when(p == 2)
-        .then(pl.concat_str([f, last]))
-        .when(p == 3)
-        .then(pl.concat_str([f.str.slice(0, 1), last]))
-        .otherwise(pl.concat_str([f, pl.lit("."), last]))
-    )
-    named = pl.when(pl.col("_initial") == "").then(named).otherwise(pl.concat_str([f, pl.col("_initial"), last]))
-    base = pl.when(pl.col("_latin")).then(named).otherwise(pl.concat_str([pl.col("_w1"), pl.lit("-"), pl.col("_w2")]))
-    local = pl.when(pl.col("_numbered")).then(pl.concat_str([base, pl.col("token")])).otherwise(base)
-    domain = (
-        pl.when(pl.col("_corporate"))
-        .then(pl.concat_str([pl.col("_company"), pl.lit("."), pl.col("_tld")]))
-        .otherwise(pl.col("_free"))
-    )
-    return frame.select(
-        "first_name",
-        "last_name",
-        pl.concat_str([local, pl.lit("@"), domain]).alias("email"),
-        "phone",
-        "gender",
+
+
+@cache
+def _domain_table(
+    countries: tuple[str, ...], locales: tuple[str, ...], free_mail: tuple, tlds: tuple[str, ...]
+) -> pl.Series:
+    """Free-mail domains, then every market's corporate domains (company.tld), stacked for one gather."""
+    pools = market_pools(countries, locales, free_mail)
+    companies = pools.company_slugs
+    market_of = np.repeat(np.arange(len(tlds)), companies.size)
+    corporate = companies.values + pl.Series([f".{tlds[m]}" for m in market_of.tolist()], dtype=pl.String)
+    return pl.concat([pools.free_mail.values, corporate])
+
+
+def _domains(config: GeneratorConfig) -> pl.Series:
+    markets = config.markets
+    return _domain_table(
+        tuple(m.country for m in markets),
+        tuple(m.mimesis_locale for m in markets),
+        tuple(m.free_mail_domains for m in markets),
+        tuple(m.corporate_tld for m in markets),
     )
 
 
@@ -346,9 +352,13 @@ def _phones(config: GeneratorConfig, pools: MarketPools, core: CustomerCore) -> 
     area_bits = rng.bits(seed, T, "phone_area", day, row)
     pick = areas.offset[core.place] + (area_bits % areas.size[core.place].astype(np.uint64)).astype(np.int64)
     area = areas.values.gather(pick)
-    prefix = pl.Series(list(pools.phone_prefix), dtype=pl.String).gather(market)
-    head = pl.select(pl.lit(prefix).str.replace("{area}", pl.lit(area), literal=True)).to_series()
-    return (head + number).alias("phone")
+    before = pl.Series([p.split("{area}")[0] for p in pools.phone_prefix], dtype=pl.String).gather(market)
+    after = pl.Series([p.partition("{area}")[2] for p in pools.phone_prefix], dtype=pl.String).gather(market)
+    return (
+        pl.select(pl.concat_str([pl.lit(before), pl.lit(area), pl.lit(after), pl.lit(number)]))
+        .to_series()
+        .alias("phone")
+    )
 
 
 @cache
@@ -431,7 +441,10 @@ def addresses_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
     day, market, n = exploded.day, exploded.market, len(owner)
     pools = _pools(config)
     gaz = _gazetteer(tuple(m.country for m in config.markets))
-    place = _place(config, gaz, market, day, key)
+    # The default address is the customer's home: its place is already known.
+    place = exploded.place.copy()
+    other = slot > 0
+    place[other] = _place(config, gaz, market[other], day[other], key[other])
     cities, regions, offsets = gaz.cities, gaz.regions, gaz.offsets
     street = pools.streets.values.gather(pools.streets.pick(market, rng.uniform(seed, A, "street", day, key)))
     suffix = pools.street_suffixes.values.gather(

@@ -206,6 +206,8 @@ class MarketPools:
     last: Stacked
     female_first_slug: pl.Series
     male_first_slug: pl.Series
+    first_names: pl.Series  # female_first's values, then male_first's
+    first_slugs: pl.Series  # their slugs, aligned
     last_slug: pl.Series
     last_owned: np.ndarray  # the market is the first (in config order) whose pool has this slug
     latin: np.ndarray  # per market
@@ -233,12 +235,16 @@ def market_pools(countries: tuple[str, ...], mimesis_locales: tuple[str, ...], f
         owner.setdefault(s, m)
     n = 2 * female.size * last.size
     phones = contacts()["phones"]
+    female_slugs = pl.Series([slug(x) for x in female.values.to_list()], dtype=pl.String)
+    male_slugs = pl.Series([slug(x) for x in male.values.to_list()], dtype=pl.String)
     return MarketPools(
         female_first=female,
         male_first=male,
         last=last,
-        female_first_slug=pl.Series([slug(x) for x in female.values.to_list()], dtype=pl.String),
-        male_first_slug=pl.Series([slug(x) for x in male.values.to_list()], dtype=pl.String),
+        female_first_slug=female_slugs,
+        male_first_slug=male_slugs,
+        first_names=pl.concat([female.values, male.values]),
+        first_slugs=pl.concat([female_slugs, male_slugs]),
         last_slug=pl.Series(last_slugs, dtype=pl.String),
         last_owned=np.array([owner[s] == m for s, m in zip(last_slugs, market_of, strict=True)], dtype=bool),
         latin=np.array([p.latin for p in per], dtype=bool),
