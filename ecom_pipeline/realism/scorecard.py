@@ -181,7 +181,7 @@ def _aov(d: _Data) -> list[Property]:
             continue
         lo, hi = spec["range"]
         if o.height < MIN_ROWS:
-            out.append(Property(f"AOV {country} (USD)", f"{lo}-{hi}", spec["source"], f"{o.height} orders", "", NA))
+            out.append(Property(f"AOV {country} (USD)", f"${lo}-{hi}", spec["source"], f"{o.height} orders", "", NA))
             continue
         mean = float(o["total_usd"].mean())
         se = float(o["total_usd"].std()) / math.sqrt(_effective(o))
@@ -745,7 +745,7 @@ def _postal_codes(d: _Data) -> list[Property]:
     valid = gazetteer.valid_postal_codes(a.select("country", "city", "region", "postal_code"))
     share = float(valid.mean())
     spread = (
-        a.filter(pl.col("city").is_in(["London", "Paris", "São Paulo", "New York City", "Berlin", "Tokyo"]))
+        a.filter(pl.col("city").is_in(["London", "Paris", "São Paulo", "New York City", "Berlin", "新宿区"]))
         .group_by("city")
         .agg(pl.col("postal_code").n_unique().alias("codes"), pl.len())
         .filter(pl.col("len") >= 20)
@@ -779,8 +779,7 @@ def _phones(d: _Data) -> list[Property]:
             continue
         step = max(1, numbers.len() // PHONE_SAMPLE)
         sample = numbers.gather_every(step).to_list()
-        region = country
-        shares[country] = sum(_valid_phone(phonenumbers, x, region) for x in sample) / len(sample)
+        shares[country] = sum(_valid_phone(phonenumbers, x, country) for x in sample) / len(sample)
     worst = min(shares.values())
     return [
         Property(
