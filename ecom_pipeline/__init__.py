@@ -1,3 +1,3 @@
 """Synthetic e-commerce data platform."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

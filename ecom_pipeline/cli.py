@@ -93,6 +93,8 @@ def _dataset_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             _option("opening-products", "Override the profile's opening catalog size."),
             _option("launches-per-day", "Override the profile's average daily product launches."),
             _option("orders-per-day", "Override the profile's average daily orders."),
+            _option("weekday-profile", "Weekday rhythm: user (Monday low, Friday to Sunday high) or published."),
+            _option("scenario", "Traffic scenario: black_friday_load_test (10x on the Black Friday weekend)."),
             _option(
                 "anomalies",
                 "Corrupt a rate of rows per class and label them in _anomalies, e.g. "
@@ -196,6 +198,26 @@ def load(**flags: Any) -> None:
     if end < start:
         raise SettingsError(f"--end={end} is before start {start}")
     _run_load(settings, start, end)
+
+
+@main.command()
+@_option("start", "First day measured, YYYY-MM-DD (default: the epoch).")
+@_option("end", "Last day measured, YYYY-MM-DD (default: 179 days after the start).")
+@click.option("--from", "source", default=None, help="Measure a folder written by `ecom generate` instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scorecard as JSON.")
+@_dataset_options
+@_fail_cleanly
+def realism(source: str | None, as_json: bool, **flags: Any) -> None:
+    """Score a dataset's realism: property, target and its source, measured, tolerance, verdict.
+
+    Generates the dataset in memory (or reads --from PATH) and exits with status 1 when a property is
+    outside its tolerance.
+    """
+    from ecom_pipeline.realism.report import run
+
+    settings = _settings(**flags)
+    if not run(settings, source=Path(source) if source else None, as_json=as_json):
+        raise GateFailure("realism scorecard: a property is outside its tolerance")
 
 
 @main.command(context_settings={"ignore_unknown_options": True})

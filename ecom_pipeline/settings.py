@@ -15,7 +15,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ecom_pipeline.generation.anomalies import parse_anomalies
-from ecom_pipeline.generation.config import DEFAULT_EPOCH, SCALES, GeneratorConfig, scale_profile
+from ecom_pipeline.generation.config import (
+    DEFAULT_EPOCH,
+    SCALES,
+    SCENARIOS,
+    WEEKDAY_PROFILES,
+    Calendar,
+    GeneratorConfig,
+    scale_profile,
+)
 from ecom_pipeline.paths import default_home
 
 ENV_PREFIX = "ECOM_"
@@ -42,6 +50,9 @@ class Settings(BaseModel):
     home: Path = Field(default_factory=default_home)  # <project root>/.ecom (ecom_pipeline.paths)
     # Injected anomalies, e.g. duplicate_orders=0.01,null_emails=0.01 (canonical text once validated).
     anomalies: str = ""
+    # Calendar: whose weekday rhythm (user or published), and a traffic scenario (none by default).
+    weekday_profile: str = "user"
+    scenario: str = ""
     # Landing.
     pii: str = "full"
     to: str = "lake,warehouse"
@@ -61,6 +72,20 @@ class Settings(BaseModel):
         if v not in SCALES:
             raise ValueError(f"unknown scale {v!r}; choose one of {', '.join(SCALES)}")
         return v
+
+    @field_validator("weekday_profile")
+    @classmethod
+    def _known_weekday_profile(cls, v: str) -> str:
+        if v not in WEEKDAY_PROFILES:
+            raise ValueError(f"unknown weekday profile {v!r}; choose one of {', '.join(WEEKDAY_PROFILES)}")
+        return v
+
+    @field_validator("scenario")
+    @classmethod
+    def _known_scenario(cls, v: str) -> str:
+        if v not in ("", "none", *SCENARIOS):
+            raise ValueError(f"unknown scenario {v!r}; choose {', '.join(SCENARIOS)} or none")
+        return "" if v == "none" else v
 
     @field_validator("anomalies")
     @classmethod
@@ -120,7 +145,8 @@ class Settings(BaseModel):
             launches_per_day=self.launches_per_day,
             orders_per_day=self.orders_per_day,
         )
-        return GeneratorConfig(seed=self.seed, scale=profile, epoch=self.epoch)
+        calendar = Calendar(weekday_profile=self.weekday_profile, scenario=self.scenario)
+        return GeneratorConfig(seed=self.seed, scale=profile, epoch=self.epoch, calendar=calendar)
 
     @property
     def lake_root(self) -> Path:

@@ -20,7 +20,7 @@ _LOCATIONS = ("ECOM_DATABASE_URL", "ECOM_LAKE_URL", "ECOM_LAKE_BRONZE", "ECOM_LA
 
 
 # Resource fields read from ECOM_* variables when neither the definitions nor the run config set them.
-_DATASET = ("seed", "scale", "epoch", "pii", "anomalies", "home")
+_DATASET = ("seed", "scale", "epoch", "pii", "anomalies", "weekday_profile", "scenario", "home")
 
 
 class EcomResource(dg.ConfigurableResource):
@@ -35,6 +35,8 @@ class EcomResource(dg.ConfigurableResource):
     epoch: str | None = None
     pii: str | None = None
     anomalies: str | None = None
+    weekday_profile: str | None = None  # user (default) or published
+    scenario: str | None = None  # black_friday_load_test, or none
     home: str | None = None
     database_url: str | None = None
     lake_url: str | None = None
@@ -78,6 +80,8 @@ def _dataset_environment() -> dict[str, str]:
         "ECOM_EPOCH": os.environ.get("ECOM_EPOCH"),
         "ECOM_PII": os.environ.get("ECOM_PII"),
         "ECOM_ANOMALIES": os.environ.get("ECOM_ANOMALIES"),
+        "ECOM_WEEKDAY_PROFILE": os.environ.get("ECOM_WEEKDAY_PROFILE"),
+        "ECOM_SCENARIO": os.environ.get("ECOM_SCENARIO"),
         "ECOM_HOME": os.environ.get("ECOM_HOME"),
     }
     return {name: value for name, value in values.items() if value}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import json
 from functools import cache, lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -42,8 +44,57 @@ def utc_offset_hours(timezone: str, ordinal: int) -> int:
 
 
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    """The n-th `weekday` (0 = Monday) of a month; n = -1 is the last one."""
+    if n < 0:
+        nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+        last = nxt - dt.timedelta(days=1)
+        return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
     first = dt.date(year, month, 1)
     return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def black_friday(year: int) -> dt.date:
+    """The day after the fourth Thursday of November."""
+    return _nth_weekday(year, 11, 3, 4) + dt.timedelta(days=1)
+
+
+def _easter(year: int) -> dt.date:
+    """Western Easter Sunday (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    m = (32 + 2 * e + 2 * i - h - k) % 7
+    n = (a + 11 * h + 22 * m) // 451
+    month, day = divmod(h + m - 7 * n + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+@cache
+def _holiday_rules() -> dict[str, dict]:
+    text = resources.files("ecom_pipeline.generation").joinpath("data", "holidays.json").read_text("utf-8")
+    return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
+
+
+@cache
+def public_holidays(country: str, year: int) -> tuple[dt.date, ...]:
+    """The market's nationwide public holidays of a year (data/holidays.json), sorted."""
+    rules = _holiday_rules().get(country)
+    if rules is None:
+        return ()
+    days = {dt.date(year, int(md[:2]), int(md[3:])) for md in rules["fixed"]}
+    days |= {_nth_weekday(year, m, wd, n) for m, wd, n in rules["nth_weekday"]}
+    easter = _easter(year)
+    days |= {easter + dt.timedelta(days=k) for k in rules["easter"]}
+    return tuple(sorted(days))
+
+
+@lru_cache(maxsize=64)
+def carrier_calendar(country: str, first_year: int, last_year: int) -> np.busdaycalendar:
+    """Days parcels move: Monday to Saturday, except the market's public holidays."""
+    holidays = [d for y in range(first_year, last_year + 1) for d in public_holidays(country, y)]
+    return np.busdaycalendar(weekmask="1111110", holidays=np.array(holidays, dtype="datetime64[D]"))
 
 
 @cache
@@ -60,6 +111,11 @@ def special_days(year: int, calendar: Calendar) -> dict[dt.date, float]:
         dt.date(year, 12, 24): calendar.christmas_eve,
         dt.date(year, 12, 25): calendar.christmas_day,
     }
+    if calendar.scenario == "black_friday_load_test":
+        # Friday to Sunday at an exact multiple of an ordinary November day, whatever their weekday weight.
+        for k in range(3):
+            day = black_friday + dt.timedelta(days=k)
+            days[day] = calendar.load_test_multiple / calendar.weekday_weights[day.weekday()]
     for d in range(1, 21):
         days.setdefault(dt.date(year, 12, d), calendar.december_run_up)
     for d in range(26, 32):
@@ -117,20 +173,43 @@ def market_offsets(timezones: tuple[str, ...], market: np.ndarray, ordinals: np.
 
 @lru_cache(maxsize=256)
 def _offset_table(timezones: tuple[str, ...], lo: int, hi: int) -> np.ndarray:
-    return np.array([[utc_offset_hours(tz, d) for d in range(lo, hi + 1)] for tz in timezones], dtype=np.int64)
+    return np.stack([_zone_offsets(tz, lo, hi) for tz in timezones]) if timezones else np.empty((0, hi - lo + 1))
+
+
+_STEP = 7  # a zone's offset changes at most twice a year: look weekly, then daily inside the changing weeks
+
+
+def _zone_offsets(timezone: str, lo: int, hi: int) -> np.ndarray:
+    """The zone's offset on each day lo..hi (as utc_offset_hours), found without asking for every day."""
+    days = np.arange(lo, hi + 1, dtype=np.int64)
+    probes = np.unique(np.append(days[::_STEP], hi))
+    at = {int(d): utc_offset_hours(timezone, int(d)) for d in probes}
+    out = np.empty(len(days), dtype=np.int64)
+    for start, stop in itertools.pairwise(probes.tolist()):
+        if at[start] == at[stop]:
+            out[start - lo : stop - lo] = at[start]
+        else:
+            out[start - lo : stop - lo] = [utc_offset_hours(timezone, int(d)) for d in range(start, stop)]
+    out[hi - lo] = at[hi]
+    return out
 
 
 @cache
-def _offset_cdf(offset: int, calendar: Calendar) -> np.ndarray:
-    weights = np.asarray(calendar.hourly_weights)[(np.arange(24) + offset) % 24]
-    cdf = np.cumsum(weights)
-    return cdf / cdf[-1]
+def _offset_cdfs(calendar: Calendar) -> np.ndarray:
+    """The UTC-hour CDF of every whole-hour UTC offset -12..+14, offset k's CDF on (k, k + 1]: one sorted array."""
+    weights = np.asarray(calendar.hourly_weights)
+    out = []
+    for k, offset in enumerate(range(_MIN_OFFSET, _MAX_OFFSET + 1)):
+        cdf = np.cumsum(weights[(np.arange(24) + offset) % 24])
+        out.append(k + cdf / cdf[-1])
+    return np.concatenate(out)
+
+
+_MIN_OFFSET, _MAX_OFFSET = -12, 14
 
 
 def local_peak_times(u_hour: np.ndarray, u_within: np.ndarray, offsets: np.ndarray, calendar: Calendar) -> np.ndarray:
-    """Microseconds into the UTC day, following the local-time hourly weights of each row's market."""
-    hours = np.empty(len(u_hour), dtype=np.int64)
-    for off in np.unique(offsets):
-        mask = offsets == off
-        hours[mask] = np.minimum(np.searchsorted(_offset_cdf(int(off), calendar), u_hour[mask], side="right"), 23)
-    return hours * US_PER_HOUR + (u_within * US_PER_HOUR).astype(np.int64)
+    """Microseconds into the UTC day, following the local-time hourly weights of each row's own offset."""
+    k = np.asarray(offsets, dtype=np.int64) - _MIN_OFFSET
+    hours = np.searchsorted(_offset_cdfs(calendar), k + u_hour, side="right") - 24 * k
+    return np.clip(hours, 0, 23) * US_PER_HOUR + (u_within * US_PER_HOUR).astype(np.int64)

@@ -44,6 +44,7 @@ class Market:
     promised_days: int  # delivery promise shown at dispatch, in days
     free_mail_domains: Weights
     corporate_tld: str
+    southern_hemisphere: bool = False  # seasons of summer and winter goods swap
 
 
 _PM = PaymentMethod
@@ -61,7 +62,9 @@ MARKETS: tuple[Market, ...] = (
         price_level=1.0,
         currency_decimals=2,
         shipping_fee=5.99,
-        free_shipping_threshold=64.0,  # S2: average free-shipping threshold $64
+        # S2: 42% of US orders ship free (the average threshold, $64, is for smaller baskets): the threshold
+        # sits where about 42% of this storefront's baskets clear it; the other storefronts follow suit.
+        free_shipping_threshold=89.0,
         # S2 Worldpay via CapitalOne: wallets 39%, credit 31%, debit 17%; BNPL/A2A split A
         payment_mix=(
             (_PM.WALLET, 0.39),
@@ -101,7 +104,7 @@ MARKETS: tuple[Market, ...] = (
         price_level=0.79,
         currency_decimals=2,
         shipping_fee=3.99,
-        free_shipping_threshold=50.0,
+        free_shipping_threshold=75.0,
         payment_mix=(
             (_PM.DEBIT_CARD, 0.30),
             (_PM.CREDIT_CARD, 0.20),
@@ -141,7 +144,7 @@ MARKETS: tuple[Market, ...] = (
         price_level=0.92,
         currency_decimals=2,
         shipping_fee=4.95,
-        free_shipping_threshold=49.0,
+        free_shipping_threshold=89.0,
         # S EHI 2022: PayPal 29.6, invoice 23.8, direct debit 20.9, credit card 12.1, other 13.6 (as BNPL)
         payment_mix=(
             (_PM.PAYPAL, 0.296),
@@ -175,7 +178,7 @@ MARKETS: tuple[Market, ...] = (
         price_level=0.92,
         currency_decimals=2,
         shipping_fee=4.90,
-        free_shipping_threshold=49.0,
+        free_shipping_threshold=70.0,
         payment_mix=(
             (_PM.CREDIT_CARD, 0.52),
             (_PM.WALLET, 0.27),
@@ -219,7 +222,7 @@ MARKETS: tuple[Market, ...] = (
         price_level=5.2,
         currency_decimals=2,
         shipping_fee=19.90,
-        free_shipping_threshold=199.0,
+        free_shipping_threshold=399.0,
         # S2 Worldpay 2023: credit 40, Pix 30, wallets 16; remainder split A
         payment_mix=(
             (_PM.CREDIT_CARD, 0.40),
@@ -241,6 +244,7 @@ MARKETS: tuple[Market, ...] = (
             ("uol.com.br", 0.07),
         ),
         corporate_tld="com.br",
+        southern_hemisphere=True,
     ),
     Market(
         country="JP",
@@ -253,7 +257,7 @@ MARKETS: tuple[Market, ...] = (
         price_level=150.0,
         currency_decimals=0,
         shipping_fee=550.0,
-        free_shipping_threshold=5000.0,
+        free_shipping_threshold=13000.0,
         # S2 eShopworld: credit card 74, konbini 10+1 (ATM), bank transfer 5+4, other 1 (as wallet);
         # cash on delivery (5) folded into konbini since v1 pays before shipping.
         payment_mix=(
@@ -305,6 +309,15 @@ SCALES: dict[str, ScaleProfile] = {
 }
 
 
+WEEKDAY_PROFILES: dict[str, tuple[float, ...]] = {
+    # Mon..Sun, mean 1. A: the users' ask, amplitude within the published +-12%.
+    "user": (0.88, 0.95, 0.97, 0.99, 1.07, 1.10, 1.04),
+    # A, anchored SaleCycle (Mon/Thu busiest, weekend quietest) and doofinder's weekday shares.
+    "published": (1.08, 1.04, 1.02, 1.04, 0.96, 0.88, 0.98),
+}
+SCENARIOS = ("black_friday_load_test",)
+
+
 @dataclass(frozen=True, slots=True)
 class Calendar:
     """Seasonality of traffic, as multipliers on an ordinary day (local time for hours)."""
@@ -336,26 +349,33 @@ class Calendar:
         1.33,
         0.94,
     )
-    weekday_weights: tuple[float, ...] = (1.08, 1.04, 1.02, 1.04, 0.96, 0.88, 0.98)  # Mon..Sun, A
+    # "user" (the default): Monday low, Friday to Sunday high, as the users of the data asked; "published":
+    # Monday and Thursday high, Saturday low (SaleCycle, doofinder; see WEEKDAY_PROFILES).
+    weekday_profile: str = "user"
+    # Jan..Dec. A: Nov+Dec about 22% of the year (Adobe/Census ~20%, Statista ~25%); a summer lull in July and
+    # August (holidays away from the screen), as the users asked; January lifted by post-Christmas sales.
     monthly_weights: tuple[float, ...] = (
-        0.95,
-        0.85,
-        0.93,
-        0.92,
-        0.95,
-        0.93,
         0.97,
-        0.95,
-        0.92,
+        0.90,
+        0.97,
+        0.96,
         0.98,
+        0.95,
+        0.86,
+        0.86,
+        0.95,
+        1.00,
         1.30,
         1.35,
     )
     # D from Adobe 2017/2024: vs an ordinary November day
     thanksgiving: float = 2.0
-    black_friday: float = 3.2
+    black_friday: float = 3.0  # times the Friday weight: about 3.2x an ordinary November day
     cyber_weekend: float = 1.8
-    cyber_monday: float = 3.6
+    cyber_monday: float = 4.4  # times the (low) Monday weight: about 3.9x an ordinary November day
+    # The black_friday_load_test scenario: Black Friday to Sunday at this multiple of an ordinary November day.
+    load_test_multiple: float = 10.0
+    scenario: str = ""
     december_run_up: float = 1.15  # 1-20 Dec on top of the December month weight
     christmas_eve: float = 0.7
     christmas_day: float = 0.6
@@ -365,6 +385,18 @@ class Calendar:
     month_lull: float = 0.94  # days 18-23
     month_end: float = 1.05  # days 25-31
     annual_growth: float = 0.15  # compound growth of traffic per year from the epoch
+
+    def __post_init__(self) -> None:
+        if self.weekday_profile not in WEEKDAY_PROFILES:
+            raise GenerationError(
+                f"unknown weekday profile {self.weekday_profile!r}; choose one of {', '.join(WEEKDAY_PROFILES)}"
+            )
+        if self.scenario not in ("", *SCENARIOS):
+            raise GenerationError(f"unknown scenario {self.scenario!r}; choose {', '.join(SCENARIOS)} or none")
+
+    @property
+    def weekday_weights(self) -> tuple[float, ...]:
+        return WEEKDAY_PROFILES[self.weekday_profile]
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,19 +413,36 @@ class Behaviour:
     corporate_email_share: float = 0.18
     marketing_consent: float = 0.35  # A
     vip_share: float = 0.05  # most active customers, S thelook power users
-    activity_sigma: float = 1.1  # log-normal spread of how often customers order
+    # Log-normal spread of how often customers order: wide enough for a long tail of one-time buyers and a
+    # few heavy buyers around the profile's fixed mean (A, anchored Metrilo's 28% repeat rate).
+    activity_sigma: float = 1.6
+    activity_z_max: float = 2.5  # the heaviest buyers order about 15x the average, not 200x
     activity_half_life_days: float = 240.0  # customers order less as their sign-up ages
     activity_floor: float = 0.25
     first_order_share: float = 0.35  # new customers who order on their sign-up day
     default_address_share: float = 0.85  # orders shipped to the default address
     items_per_order: float = 3.5  # Poisson mean, at least one line
-    quantity_weights: tuple[float, ...] = (0.82, 0.12, 0.04, 0.02)  # 1, 2, 3, 4 units per line
-    product_popularity_sigma: float = 1.2
+    # Units per line (1, 2, 3, ...) per segment: consumer, vip, business (businesses buy in multiples).
+    quantity_weights: tuple[tuple[float, ...], ...] = (
+        (0.86, 0.10, 0.03, 0.01),
+        (0.80, 0.13, 0.05, 0.02),
+        (0.55, 0.20, 0.10, 0.08, 0.04, 0.03),
+    )
+    product_popularity_sigma: float = 0.3  # log-normal spread of products' appeal, clipped at 2.5 sigma
+    # Lines pick products with weight popularity / price**elasticity, per segment (consumer, vip, business):
+    # cheap items sell more units; vip customers lean to dearer ones. A, calibrated to published AOVs.
+    price_elasticity: tuple[float, float, float] = (1.7, 1.45, 1.7)
+    price_floor_usd: float = 15.0
+    flash_sale_share: float = 0.01  # products on flash sale in the black_friday_load_test scenario
+    flash_sale_lift: float = 20.0
+    flash_sale_discount: float = 0.40
     line_discount_share: float = 0.06
     promo_line_discount_share: float = 0.30
     line_discount_rates: tuple[float, ...] = (0.10, 0.15, 0.20, 0.25, 0.30)
     coupon_share: float = 0.08
     coupon_rate: float = 0.10
+    saved_method_share: float = 0.80  # A: orders paid with the customer's saved method
+    saved_card_share: float = 0.85  # A: card payments with the customer's first saved card (else the second)
     card_decline_rate: float = 0.08  # A: within Stripe's 82-93% authorisation rates
     other_decline_rate: float = 0.04
     abandon_after_decline: float = 0.40  # S2

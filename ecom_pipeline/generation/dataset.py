@@ -28,6 +28,8 @@ def dataset_identity(config: GeneratorConfig, *, pii: str | None = None, anomali
         "scale": config.scale.name,
         "epoch": config.epoch.isoformat(),
         "anomalies": anomalies,
+        "weekday_profile": config.calendar.weekday_profile,
+        "scenario": config.calendar.scenario,
         "generator_version": GENERATOR_VERSION,
         "contract_version": CONTRACT_VERSION,
         "config_hash": config.config_hash(),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-CONTRACT_VERSION = "1.0.0"
+CONTRACT_VERSION = "1.1.0"
 
 MONEY = pl.Decimal(12, 2)
 TS = pl.Datetime("us", "UTC")
@@ -113,9 +113,9 @@ CONTRACTS: dict[str, TableContract] = {
                 Column("first_name", pl.String, "Given name from the market's locale."),
                 Column("last_name", pl.String, "Family name from the market's locale."),
                 Column("email", pl.String, "Email address, unique across the dataset."),
-                Column("phone", pl.String, "Phone number in the market's formats."),
+                Column("phone", pl.String, "Phone number valid in the market's numbering plan."),
                 Column("gender", pl.String, "Gender used to pick the given name.", enum=("female", "male")),
-                Column("birth_date", pl.Date, "Birth date; age at sign-up ~ Normal(35, 12) clipped to 18-90."),
+                Column("birth_date", pl.Date, "Birth date; age at sign-up ~ Normal(35, 12) truncated to 18-90."),
                 Column("country", pl.String, "ISO 3166-1 alpha-2 market of the customer."),
                 Column("locale", pl.String, "BCP 47 locale of the customer."),
                 Column(
@@ -125,6 +125,11 @@ CONTRACTS: dict[str, TableContract] = {
                     enum=("consumer", "vip", "business"),
                 ),
                 Column("marketing_consent", pl.Boolean, "Opted in to marketing email."),
+                Column(
+                    "time_zone",
+                    pl.String,
+                    "IANA time zone of the customer's default address, e.g. America/Los_Angeles.",
+                ),
                 Column("signup_at", TS, "Sign-up time (UTC)."),
             ),
         ),
@@ -141,7 +146,7 @@ CONTRACTS: dict[str, TableContract] = {
                 Column("line1", pl.String, "Street and number in the market's format."),
                 Column("city", pl.String, "City from the geonames gazetteer."),
                 Column("region", pl.String, "State, Land, region, prefecture or nation of the city."),
-                Column("postal_code", pl.String, "Postal code consistent with the city's region."),
+                Column("postal_code", pl.String, "Postal code of the city (a real code or district of it)."),
                 Column("country", pl.String, "ISO 3166-1 alpha-2 country."),
             ),
         ),

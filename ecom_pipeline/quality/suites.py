@@ -166,6 +166,12 @@ _RANGES: dict[str, tuple[Rule, ...]] = {
             {"column": "email"},
             "Emails are unique across the dataset, so within a partition too.",
         ),
+        Rule(
+            "customers.time_zone_iana",
+            "ExpectColumnValuesToMatchRegex",
+            {"column": "time_zone", "regex": r"^[A-Z][A-Za-z_]+(/[A-Za-z_-]+)+$"},
+            "An IANA zone name, e.g. America/Los_Angeles.",
+        ),
     ),
     "orders": (
         _at_least("orders", "item_count", 1),

@@ -46,17 +46,13 @@ def test_xlarge_opens_with_a_million_customers_and_ten_times_large_daily_orders(
     assert 9.5 < ratio < 10.5
 
 
-def test_customer_age_at_signup_is_normal_35_12_clipped_to_18_90(busy_range):
+def test_customer_age_at_signup_is_normal_35_12_truncated_to_18_90(busy_range):
     c = busy_range["customers"]
     age = ((c["signup_at"].dt.date() - c["birth_date"]).dt.total_days() / 365.25).to_numpy()
-    assert age.min() >= 17.99 and age.max() <= 90.01
-    inner = age[(age > 18.01) & (age < 89.99)]
-    # KS against Normal(35, 12) truncated to the inner range (the clipped mass sits on the bounds).
+    assert age.min() >= 18 and age.max() <= 90
     lo, hi = (18 - 35) / 12, (90 - 35) / 12
-    result = stats.kstest(inner, stats.truncnorm(lo, hi, loc=35, scale=12).cdf)
+    result = stats.kstest(age, stats.truncnorm(lo, hi, loc=35, scale=12).cdf)
     assert result.pvalue > 0.001, result
-    share_at_18 = np.mean(age < 18.01)
-    assert abs(share_at_18 - stats.norm.cdf(lo)) < 0.02
 
 
 def test_items_per_order_is_poisson_3_5_with_at_least_one(busy_range):
@@ -65,9 +61,8 @@ def test_items_per_order_is_poisson_3_5_with_at_least_one(busy_range):
     k = np.arange(1, 9)
     truncated = stats.poisson(3.5).pmf(k) / (1 - stats.poisson(3.5).pmf(0))  # Poisson(3.5) given >= 1
     observed = np.bincount(lines, minlength=10)[1:9] / len(lines)
-    # a product drawn twice for one order merges into one line of quantity 2, so mass shifts down a little
-    assert np.abs(observed - truncated).max() < 0.05
-    assert (truncated * k).sum() * 0.9 < lines.mean() <= (truncated * k).sum() + 0.05
+    assert np.abs(observed - truncated).max() < 0.015
+    assert abs(lines.mean() - 3.5 / (1 - np.exp(-3.5))) < 0.05
 
 
 def test_order_value_is_right_skewed_and_roughly_log_normal(busy_range):
@@ -77,15 +72,19 @@ def test_order_value_is_right_skewed_and_roughly_log_normal(busy_range):
 
 
 def _local_hour_share(busy_range, country: str, hours: range) -> float:
-    tz = {"US": "America/New_York", "JP": "Asia/Tokyo", "DE": "Europe/Berlin"}[country]
+    """Share of the country's repeat orders placed in `hours` of each customer's own local time."""
     orders = (
         busy_range["orders"]
         .filter(~pl.col("is_first_order"))
-        .join(busy_range["customers"].select("customer_id", "country"), on="customer_id")
+        .join(busy_range["customers"].select("customer_id", "country", "time_zone"), on="customer_id")
         .filter(pl.col("country") == country)
-        .with_columns(pl.col("created_at").dt.convert_time_zone(tz).dt.hour().alias("h"))
     )
-    return orders.filter(pl.col("h").is_in(list(hours))).height / orders.height
+    local = [
+        group.select(pl.col("created_at").dt.convert_time_zone(zone).dt.hour())["created_at"]
+        for (zone,), group in orders.group_by(["time_zone"])
+    ]
+    hour = pl.concat(local)
+    return hour.is_in(list(hours)).sum() / hour.len()
 
 
 @pytest.mark.parametrize("country", ["US", "JP", "DE"])
@@ -110,8 +109,8 @@ def test_black_friday_and_cyber_monday_are_3_to_4_times_an_ordinary_november_day
 def test_weekday_and_payday_effects_shape_daily_demand():
     config = GeneratorConfig()
     monday, saturday = day_ordinal(dt.date(2026, 3, 9)), day_ordinal(dt.date(2026, 3, 14))
-    assert demand(monday, config) > demand(saturday, config)
-    payday, lull = day_ordinal(dt.date(2026, 3, 2)), day_ordinal(dt.date(2026, 3, 19))  # both Mon/Thu
+    assert demand(monday, config) < demand(saturday, config)  # the users' ask: Monday low, weekend high
+    payday, lull = day_ordinal(dt.date(2026, 3, 2)), day_ordinal(dt.date(2026, 3, 23))  # both Mondays
     assert demand(payday, config) / demand(lull, config) > 1.05
 
 
@@ -138,14 +137,7 @@ def test_names_and_addresses_are_culture_appropriate_per_market(busy_range):
     assert de["phone"].str.contains(r"^(\+49|\(0)").all()
     addresses = busy_range["addresses"]
     # every (city, region) is a gazetteer place, and its postal codes start with that place's stem
-    places = pl.DataFrame(
-        [(c, p.city, p.region, p.postal_stem) for c in formats_countries() for p in gazetteer.places(c)],
-        schema=["country", "city", "region", "stem"],
-        orient="row",
-    )
-    located = addresses.join(places, on=["country", "city", "region"], how="left")
-    assert located["stem"].null_count() == 0
-    assert located.select(pl.col("postal_code").str.starts_with(pl.col("stem")).all()).item()
+    assert gazetteer.valid_postal_codes(addresses).all()
     formats = {"US": r"^\d{5}$", "DE": r"^\d{5}$", "FR": r"^\d{5}$", "BR": r"^\d{5}-\d{3}$", "JP": r"^\d{3}-\d{4}$"}
     for country, pattern in formats.items():
         assert addresses.filter(pl.col("country") == country)["postal_code"].str.contains(pattern).all(), country
@@ -174,7 +166,8 @@ def test_emails_are_unique_even_at_hundreds_of_thousands_of_customers():
         == emails.len()
         == 300_000 + counts.daily_signups(GeneratorConfig(scale=profile), day_ordinal(EPOCH))
     )
-    assert emails.str.contains(r"^[a-z._]+\d+@[a-z0-9.-]+\.[a-z.]+$").all()
+    assert emails.str.contains(r"^[a-z._-]+\d*@[a-z0-9.-]+\.[a-z.]+$").all()
+    assert emails.str.contains(r"\d").mean() < 0.25  # most addresses carry no number
     free = emails.str.contains("@(gmail|yahoo|outlook|hotmail|icloud|gmx|web|orange|free|uol|docomo)").mean()
     assert 0.7 < free < 0.9  # mostly free mail, some corporate
 

@@ -68,9 +68,12 @@ def test_gaps_are_realistic_hours_to_pay_days_to_ship_and_deliver(busy_range):
     assert hours("placed", "paid").max() <= 72
     assert hours("placed", "paid").median() < 1  # most payments are instant
     ship_days = hours("paid", "shipped") / 24
-    assert ship_days.min() > 0 and ship_days.max() <= 4  # 0-3 days of handling, outside the holiday peak
+    # an hour of packing at least; 0-2 working days of handling after the next collection, over Sundays and
+    # the New Year holidays
+    assert ship_days.min() >= 1 / 24 and ship_days.max() <= 7
     deliver_days = hours("shipped", "delivered") / 24
-    assert deliver_days.min() >= 0.5 and deliver_days.max() <= 7
+    # 1-10 working days in transit (Brazil's slowest bucket), over Sundays and public holidays
+    assert deliver_days.min() >= 0.5 and 7 < deliver_days.max() <= 15
     assert 1 <= deliver_days.median() <= 4
 
 

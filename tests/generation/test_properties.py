@@ -80,7 +80,7 @@ def test_the_epoch_day_holds_the_whole_opening_population(config):
 
 def test_the_contract_exports_as_json_schema_with_its_version():
     schema = json.loads(json.dumps(json_schema()))
-    assert schema["version"] == "1.0.0"
+    assert schema["version"] == "1.1.0"
     assert set(schema["$defs"]) == set(CONTRACTS)
     orders = schema["$defs"]["orders"]
     assert orders["properties"]["total"]["format"] == "decimal"

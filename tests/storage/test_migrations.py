@@ -85,6 +85,7 @@ VALID: dict[str, dict[str, Any]] = {
         "locale": "en-US",
         "segment": "consumer",
         "marketing_consent": False,
+        "time_zone": "America/Chicago",
         "signup_at": TS - dt.timedelta(hours=2),
     },
     "addresses": {
@@ -183,14 +184,23 @@ def _columns(conn: psycopg.Connection, schema: str, table: str) -> list[tuple[An
     ).fetchall()
 
 
+# Contract columns added by a later revision: ALTER TABLE appends them after the loader's columns.
+ADDED_LATER = {"customers": ("time_zone",)}
+
+
 def _expected_columns(table: str, *, staging: bool) -> list[tuple[Any, ...]]:
-    """(name, data_type, is_nullable, precision, scale, default): contract columns, then the loader's two."""
-    expected = []
-    for c in CONTRACTS[table].columns:
+    """(name, data_type, is_nullable, precision, scale, default): contract columns, then the loader's two, then
+    the contract columns later revisions added."""
+    later = ADDED_LATER.get(table, ())
+
+    def column(c: Any) -> tuple[Any, ...]:
         data_type, precision, scale = _pg_type(c.dtype)
-        expected.append((c.name, data_type, "YES" if staging or c.nullable else "NO", precision, scale, None))
+        return (c.name, data_type, "YES" if staging or c.nullable else "NO", precision, scale, None)
+
+    expected = [column(c) for c in CONTRACTS[table].columns if c.name not in later]
     expected.append(("_partition_date", "date", "NO", None, None, None))
     expected.append(("_loaded_at", "timestamp with time zone", "YES" if staging else "NO", None, None, "now()"))
+    expected += [column(c) for c in CONTRACTS[table].columns if c.name in later]
     return expected
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from ecom_pipeline.generation import rng
-from ecom_pipeline.generation.calendar import US_PER_DAY, US_PER_HOUR, day_ordinal, ordinal_date
+from ecom_pipeline.generation.calendar import US_PER_DAY, US_PER_HOUR, black_friday, day_ordinal, ordinal_date
 from ecom_pipeline.generation.config import GeneratorConfig
 from ecom_pipeline.generation.counts import Chunk, opening_products, products_on
 from ecom_pipeline.generation.enums import Table
@@ -124,7 +124,8 @@ def product_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> P
         launched_us=launch_day * US_PER_DAY + tod,
         price_minor=_charm_price(usd * level, decimals),
         is_active=seeded | (rng.uniform(seed, P, "is_active", day, row) >= b.inactive_product_share),
-        popularity=np.exp(b.product_popularity_sigma * rng.normal(seed, P, "popularity", day, row)),
+        # Bounded: a best-seller sells a few times the median, never a storefront's whole revenue.
+        popularity=np.exp(b.product_popularity_sigma * np.clip(rng.normal(seed, P, "popularity", day, row), -2.5, 2.5)),
     )
 
 
@@ -248,13 +249,14 @@ def products_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.Da
 
 @dataclass(frozen=True, slots=True)
 class MarketCatalog:
-    """Active products of one storefront available on a day, with cumulative sampling weights."""
+    """Active products of one storefront available on a day, with cumulative sampling weights per segment."""
 
     day: np.ndarray
     row: np.ndarray
     price_minor: np.ndarray
     launched_us: np.ndarray
-    cum_weight: np.ndarray
+    cum_weight: np.ndarray  # (segments, products): consumer, vip, business
+    flash_sale: np.ndarray  # on the day's flash sale (black_friday_load_test scenario)
 
 
 @lru_cache(maxsize=2048)
@@ -263,9 +265,35 @@ def _launch_cohort(config: GeneratorConfig, ordinal: int) -> ProductCore:
     return product_core(config, np.full(n, ordinal, dtype=np.int64), np.arange(n, dtype=np.int64))
 
 
+def season_lift(config: GeneratorConfig, ordinal: int) -> np.ndarray:
+    """(markets, leaves) demand lift of each leaf's season this month, in each market's hemisphere."""
+    month = ordinal_date(ordinal).month
+    out = np.ones((len(config.markets), len(taxonomy.LEAVES)))
+    for m_idx, m in enumerate(config.markets):
+        # Summer and winter swap south of the equator; the holiday season stays in November and December.
+        local = (month + 5) % 12 + 1 if m.southern_hemisphere else month
+        for leaf_idx, lp in enumerate(taxonomy.LEAVES):
+            season_month = month if lp.season == "holiday" else local
+            if season_month in _SEASON_MONTHS.get(lp.season, ()):
+                out[m_idx, leaf_idx] = _SEASON_LIFT[lp.season]
+    return out
+
+
+def is_flash_sale_day(config: GeneratorConfig, ordinal: int) -> bool:
+    """Black Friday to Sunday in the black_friday_load_test scenario."""
+    day = ordinal_date(ordinal)
+    return config.calendar.scenario == "black_friday_load_test" and 0 <= (day - black_friday(day.year)).days < 3
+
+
 @lru_cache(maxsize=64)
 def catalog_on(config: GeneratorConfig, ordinal: int) -> tuple[MarketCatalog, ...]:
-    """Per market, the active products launched before the day (opening catalog and earlier launches)."""
+    """Per market, the active products launched before the day (opening catalog and earlier launches).
+
+    A product's chance to be picked for a line is its popularity times its season's lift over its price to
+    the power of the segment's price elasticity: cheap products sell more units, so revenue spreads over the
+    catalog instead of following the most expensive items.
+    """
+    b = config.behaviour
     epoch = day_ordinal(config.epoch)
     cores = [_launch_cohort(config, d) for d in range(epoch, ordinal)] or []
     if ordinal == epoch:
@@ -273,14 +301,13 @@ def catalog_on(config: GeneratorConfig, ordinal: int) -> tuple[MarketCatalog, ..
         k = opening_products(config, epoch)
         cores = [ProductCore(*(getattr(full, f)[:k] for f in ProductCore.__slots__))]
     fields = {f: np.concatenate([getattr(c, f) for c in cores]) for f in ProductCore.__slots__}
-    month = ordinal_date(ordinal).month
-    lift = np.array(
-        [
-            _SEASON_LIFT.get(lp.season, 1.0) if month in _SEASON_MONTHS.get(lp.season, ()) else 1.0
-            for lp in taxonomy.LEAVES
-        ]
-    )
-    weight = fields["popularity"] * lift[fields["leaf"]]
+    lift = season_lift(config, ordinal)[fields["market"], fields["leaf"]]
+    usd = fields["price_minor"] / 100 / np.array([m.price_level for m in config.markets])[fields["market"]]
+    flash = np.zeros(len(usd), dtype=bool)
+    if is_flash_sale_day(config, ordinal):
+        flash = rng.uniform(config.seed, P, "flash_sale", fields["day"], fields["row"]) < b.flash_sale_share
+    base = fields["popularity"] * lift * np.where(flash, b.flash_sale_lift, 1.0)
+    weights = np.stack([base * usd**-e for e in b.price_elasticity])
     out = []
     for m in range(len(config.markets)):
         sel = (fields["market"] == m) & fields["is_active"]
@@ -290,7 +317,8 @@ def catalog_on(config: GeneratorConfig, ordinal: int) -> tuple[MarketCatalog, ..
                 row=fields["row"][sel],
                 price_minor=fields["price_minor"][sel],
                 launched_us=fields["launched_us"][sel],
-                cum_weight=np.cumsum(weight[sel]),
+                cum_weight=np.cumsum(weights[:, sel], axis=1),
+                flash_sale=flash[sel],
             )
         )
     return tuple(out)

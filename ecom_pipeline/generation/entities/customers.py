@@ -20,7 +20,7 @@ from ecom_pipeline.generation.calendar import (
     local_peak_times,
     market_offsets,
 )
-from ecom_pipeline.generation.config import GeneratorConfig
+from ecom_pipeline.generation.config import Behaviour, GeneratorConfig
 from ecom_pipeline.generation.counts import (
     WHOLE_DAY,
     Chunk,
@@ -31,7 +31,15 @@ from ecom_pipeline.generation.counts import (
 )
 from ecom_pipeline.generation.enums import Segment, Table
 from ecom_pipeline.generation.providers import gazetteer
-from ecom_pipeline.generation.providers.pools import LINE1_FORMATS, MarketPools, handle_words, market_pools
+from ecom_pipeline.generation.providers.pools import (
+    LINE1_FORMATS,
+    MarketPools,
+    Stacked,
+    handle_words,
+    market_pools,
+    stack,
+)
+from ecom_pipeline.generation.providers.pools import contacts as pools_contacts
 from ecom_pipeline.generation.strings import fill_templates, timestamps, uuid7
 
 T = Table.CUSTOMERS.value
@@ -51,6 +59,9 @@ class CustomerCore:
     signup_us: np.ndarray
     activity_z: np.ndarray
     n_addresses: np.ndarray
+    segment: np.ndarray  # 0 consumer, 1 vip (the most active), 2 business (a corporate email)
+    zone: np.ndarray  # index into the gazetteer's time zones: the default address's
+    place: np.ndarray  # global gazetteer index of the default address's city
 
 
 def customer_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> CustomerCore:
@@ -68,22 +79,48 @@ def customer_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> 
     back_years = np.log(floor + u * (1 - floor)) / g
     signup_day = np.where(opening, epoch + np.floor(back_years * 365.25).astype(np.int64), day)
     signup_day = np.minimum(signup_day, np.where(opening, epoch - 1, day))
-    timezones = tuple(m.timezone for m in config.markets)
+    # The customer lives where the default address is: its city's time zone drives their local hours.
+    gaz = _gazetteer(tuple(m.country for m in config.markets))
+    home = _place(config, gaz, market, day, row * MAX_ADDRESSES)
+    zone = gaz.zone_of_place[home]
     tod = local_peak_times(
         rng.uniform(seed, T, "signup_hour", day, row),
         rng.uniform(seed, T, "signup_within", day, row),
-        market_offsets(timezones, market, signup_day),
+        market_offsets(gaz.zones, zone, signup_day),
         config.calendar,
     )
     n_addr = 1 + rng.choice(rng.uniform(seed, A, "_count", day, row), np.array(b.addresses_per_customer))
+    activity_z = rng.normal(seed, T, "activity", day, row)
+    corporate = rng.uniform(seed, T, "email_corporate", day, row) < b.corporate_email_share
+    vip = activity_z >= rng.norm_ppf(np.array([1 - b.vip_share]))[0]
     return CustomerCore(
         day=day,
         row=row,
         market=market,
         signup_us=signup_day * US_PER_DAY + tod,
-        activity_z=rng.normal(seed, T, "activity", day, row),
+        activity_z=activity_z,
         n_addresses=n_addr,
+        segment=np.where(vip, 1, np.where(corporate, 2, 0)),
+        zone=zone,
+        place=home,
     )
+
+
+def age_in_days(b: Behaviour, u: np.ndarray) -> np.ndarray:
+    """Age at sign-up in days: Normal(mean, sd) truncated (not clipped) to [age_min, age_max) whole years.
+
+    Drawn by the inverse CDF inside the truncation, in days, so no age piles up on a bound; the lowest age is
+    one day past the 18th birthday however leap days fall (18 years span at most 6,576 days).
+    """
+    lo, hi = (b.age_min - b.age_mean) / b.age_sd, (b.age_max - b.age_mean) / b.age_sd
+    p_lo, p_hi = _norm_cdf(lo), _norm_cdf(hi)
+    years = b.age_mean + b.age_sd * rng.norm_ppf(p_lo + u * (p_hi - p_lo))
+    days = np.floor(years * 365.25).astype(np.int64)
+    return np.clip(days, math.ceil(b.age_min * 365.25) + 2, math.floor(b.age_max * 365.25) - 2)
+
+
+def _norm_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2))
 
 
 def customer_ids(config: GeneratorConfig, core: CustomerCore) -> pl.Series:
@@ -143,25 +180,57 @@ def _assemble(pieces: list[tuple[np.ndarray, pl.Series]], n: int, name: str) -> 
     return stacked.gather(inverse).alias(name)
 
 
-@cache
-def _gazetteer(countries: tuple[str, ...]) -> tuple[pl.Series, pl.Series, np.ndarray, np.ndarray]:
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
     """Cities and regions of all markets stacked, with a population-weighted CDF per market."""
-    cities, regions, cdf, offsets = [], [], [], []
+
+    cities: pl.Series
+    regions: pl.Series
+    cdf: np.ndarray  # market m's places occupy (m, m + 1]
+    offsets: np.ndarray  # first place of each market
+    zone_of_place: np.ndarray
+    zones: tuple[str, ...]  # IANA names, sorted
+
+
+@cache
+def _gazetteer(countries: tuple[str, ...]) -> Gazetteer:
+    cities, regions, cdf, offsets, place_zones = [], [], [], [], []
     for m, country in enumerate(countries):
         places = gazetteer.places(country)
         offsets.append(len(cities))
         cities += [p.city for p in places]
         regions += [p.region for p in places]
+        place_zones += [p.time_zone for p in places]
         w = gazetteer.place_weights(country)
         segment = m + np.cumsum(w) / w.sum()
         segment[-1] = m + 1
         cdf.append(segment)
-    return pl.Series(cities), pl.Series(regions), np.concatenate(cdf), np.array(offsets, dtype=np.int64)
+    zones = tuple(sorted(set(place_zones)))
+    return Gazetteer(
+        cities=pl.Series(cities),
+        regions=pl.Series(regions),
+        cdf=np.concatenate(cdf),
+        offsets=np.array(offsets, dtype=np.int64),
+        zone_of_place=np.array([zones.index(z) for z in place_zones], dtype=np.int64),
+        zones=zones,
+    )
+
+
+def _place(config: GeneratorConfig, gaz: Gazetteer, market: np.ndarray, day: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Global place index of the addresses (day, key) in their market."""
+    u = rng.uniform(config.seed, A, "place", day, key)
+    return np.minimum(np.searchsorted(gaz.cdf, market + u, side="right"), len(gaz.cdf) - 1)
+
+
+def time_zones(config: GeneratorConfig) -> tuple[str, ...]:
+    return _gazetteer(tuple(m.country for m in config.markets)).zones
 
 
 def _pools(config: GeneratorConfig) -> MarketPools:
     return market_pools(
-        tuple(m.mimesis_locale for m in config.markets), tuple(m.free_mail_domains for m in config.markets)
+        tuple(m.country for m in config.markets),
+        tuple(m.mimesis_locale for m in config.markets),
+        tuple(m.free_mail_domains for m in config.markets),
     )
 
 
@@ -169,76 +238,139 @@ def _gather(values: pl.Series, idx: np.ndarray, name: str) -> pl.Series:
     return values.gather(idx).alias(name)
 
 
+# Email local parts: first.last, first_last, then with a number: firstlast, initial+last, first.last.
+_EMAIL_PATTERNS = np.array([0.68, 0.18, 0.06, 0.05, 0.03])
+_NUMBERED = 2  # patterns from this index on end in the customer's number
+# Separators by pattern (first.last, first_last, firstlast, flast, first.last + number), then the hyphen of
+# word pairs, then a middle initial for each block of customers past the pools' capacity.
+_SEPARATORS = pl.Series([".", "_", "", "", ".", "-", *(f".{chr(ord('a') + k)}." for k in range(26))])
+_HYPHEN = 5
+_INITIAL_AT = 5  # block k >= 1 writes _SEPARATORS[5 + k]
+
+
 def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
-    """Names, email and phone, drawn from each row's market pools in one gather per column."""
-    seed, b = config.seed, config.behaviour
+    """Names, email and phone of each row, in one gather per column.
+
+    The (gender, first, last) name is a bijection of the customer's position in the dataset within the
+    market's pools, so `first.last@domain` never repeats (past the pools' capacity, `first.m.last` with a
+    middle initial): an address carries the customer's number only when its pattern has one, when another
+    market's pool holds the same surname at a domain both markets use, or past 27 times the capacity.
+    """
+    seed = config.seed
     day, row, market = core.day, core.row, core.market
     pools = _pools(config)
-    female = rng.uniform(seed, T, "gender", day, row) < 0.5
-    u_first = rng.uniform(seed, T, "first_name", day, row)
-    fi = np.where(female, pools.female_first.pick(market, u_first), pools.male_first.pick(market, u_first))
-    li = pools.last.pick(market, rng.uniform(seed, T, "last_name", day, row))
-    sex = pl.Series(female)
-    first = pl.select(
-        pl.when(sex)
-        .then(pools.female_first.values.gather(np.where(female, fi, 0)))
-        .otherwise(pools.male_first.values.gather(np.where(female, 0, fi)))
-    ).to_series()
-    first_slug = pl.select(
-        pl.when(sex)
-        .then(pools.female_first_slug.gather(np.where(female, fi, 0)))
-        .otherwise(pools.male_first_slug.gather(np.where(female, 0, fi)))
-    ).to_series()
+    g = global_ordinal(config, int(day[0]), row) if len(row) else row
+    plan = pools.names
+    # Past the pools' capacity n, each further block of n customers writes a middle initial: a, b, ...
+    block = g // plan.n[market]
+    c = (plan.a[market] * (g % plan.n[market]) + plan.b[market]) % plan.n[market]
+    female = c % 2 == 0
+    size = pools.female_first.size[market]
+    fi = pools.female_first.offset[market] + (c // 2) % size  # the male pool has the same offsets and sizes
+    li = pools.last.offset[market] + c // (2 * size)
+    # Female names, then male names: one gather each for the name and its slug.
+    either = fi + np.where(female, 0, len(pools.female_first.values))
+    first = pools.first_names.gather(either).alias("first_name")
+    first_slug = pools.first_slugs.gather(either)
+    pattern = rng.choice(rng.uniform(seed, T, "email_pattern", day, row), _EMAIL_PATTERNS)
     u_domain = rng.uniform(seed, T, "email_domain", day, row)
+    latin = pools.latin[market]
+    # Markets without Latin names write two words joined by a hyphen (no name pattern has one), a bijection
+    # of the position too (7,919 is prime, so coprime with the number of word pairs).
     words = handle_words()
-    tld = pl.Series([m.corporate_tld for m in config.markets], dtype=pl.String)
-    phone_idx = pools.phone_formats.pick(market, rng.uniform(seed, T, "phone_format", day, row))
-    frame = pl.DataFrame(
+    pairs = len(words) * len(words)
+    w = (g * 7_919 + 104_729) % pairs
+    free = pools.free_mail.pick(market, u_domain)
+    # Another market may write the same first.last only at a domain both use: a surname this market owns
+    # (no earlier market's pool has it) or a domain only this market uses keeps the address to itself.
+    own_domain = (core.segment == 2) | pools.free_mail_exclusive[free]
+    unique = np.where(latin, (block <= 26) & (pools.last_owned[li] | own_domain), g < pairs)
+    numbered = (pattern >= _NUMBERED) | ~unique
+    n = len(row)
+    ones = np.arange(n)
+    # Each part of the address is one gather from its candidates stacked: [first name, initial, word].
+    first_slug_or_initial = pl.concat([first_slug, first_slug.str.slice(0, 1)])
+    head = pl.concat([first_slug_or_initial, _gather(words, w // len(words), "w1")]).gather(
+        np.where(latin, ones + n * (pattern == 3), 2 * n + ones)
+    )
+    tail = pl.concat([_gather(pools.last_slug, li, "l"), _gather(words, w % len(words), "w2")]).gather(
+        np.where(latin, ones, n + ones)
+    )
+    sep = _SEPARATORS.gather(
+        np.where(latin, np.where(block > 0, _INITIAL_AT + np.minimum(block, 26), pattern), _HYPHEN)
+    )
+    token = pl.concat([_token(g) if n else pl.Series([], dtype=pl.String), pl.Series([""])])
+    number = token.gather(np.where(numbered, ones, n))
+    domains = _domains(config)
+    company = pools.company_slugs.pick(market, u_domain)
+    domain = domains.gather(np.where(core.segment == 2, len(pools.free_mail.values) + company, free))
+    email = pl.select(
+        pl.concat_str([pl.lit(head), pl.lit(sep), pl.lit(tail), pl.lit(number), pl.lit("@"), pl.lit(domain)])
+    )
+    return pl.DataFrame(
         {
             "first_name": first,
             "last_name": _gather(pools.last.values, li, "last_name"),
-            "_f": first_slug,
-            "_l": _gather(pools.last_slug, li, "_l"),
-            "_handle": _gather(
-                words,
-                (rng.uniform(seed, T, "email_handle", day, row) * len(words)).astype(np.int64),
-                "_handle",
-            ),
-            "_pattern": rng.choice(rng.uniform(seed, T, "email_pattern", day, row), np.array([4, 3, 2, 1, 1.0])),
-            "_corporate": rng.uniform(seed, T, "email_corporate", day, row) < b.corporate_email_share,
-            "_free": _gather(pools.free_mail.values, pools.free_mail.pick(market, u_domain), "_free"),
-            "_company": _gather(pools.company_slugs.values, pools.company_slugs.pick(market, u_domain), "_company"),
-            "_tld": _gather(tld, market, "_tld"),
-            "phone": fill_templates(
-                pools.phone_formats.values.to_list(),
-                phone_idx,
-                rng.random_bytes(seed, T, "phone", day, row, 24),
-                "phone",
-            ),
+            "email": email.to_series(),
+            "phone": _phones(config, pools, core),
             "gender": _gather(_GENDERS, (~female).astype(np.int64), "gender"),
-            "token": _token(global_ordinal(config, int(day[0]), row)) if len(row) else pl.Series([], dtype=pl.String),
         }
     )
-    # Patterns: 0 first.last, 1 firstlast, 2 flast, 3 last.first, 4 first_last; a handle without a Latin name.
-    f, last, p = pl.col("_f"), pl.col("_l"), pl.col("_pattern")
-    has_name = (f.str.len_bytes() > 0) & (last.str.len_bytes() > 0)
-    head = pl.when(p == 3).then(last).when(p == 2).then(f.str.slice(0, 1)).otherwise(f)
-    sep = pl.when(p == 4).then(pl.lit("_")).when((p == 0) | (p == 3)).then(pl.lit(".")).otherwise(pl.lit(""))
-    tail = pl.when(p == 3).then(f).otherwise(last)
-    local = pl.when(has_name).then(pl.concat_str([head, sep, tail])).otherwise(pl.col("_handle"))
-    domain = (
-        pl.when(pl.col("_corporate"))
-        .then(pl.concat_str([pl.col("_company"), pl.lit("."), pl.col("_tld")]))
-        .otherwise(pl.col("_free"))
+
+
+@cache
+def _domain_table(
+    countries: tuple[str, ...], locales: tuple[str, ...], free_mail: tuple, tlds: tuple[str, ...]
+) -> pl.Series:
+    """Free-mail domains, then every market's corporate domains (company.tld), stacked for one gather."""
+    pools = market_pools(countries, locales, free_mail)
+    companies = pools.company_slugs
+    market_of = np.repeat(np.arange(len(tlds)), companies.size)
+    corporate = companies.values + pl.Series([f".{tlds[m]}" for m in market_of.tolist()], dtype=pl.String)
+    return pl.concat([pools.free_mail.values, corporate])
+
+
+def _domains(config: GeneratorConfig) -> pl.Series:
+    markets = config.markets
+    return _domain_table(
+        tuple(m.country for m in markets),
+        tuple(m.mimesis_locale for m in markets),
+        tuple(m.free_mail_domains for m in markets),
+        tuple(m.corporate_tld for m in markets),
     )
-    return frame.select(
-        "first_name",
-        "last_name",
-        pl.concat_str([local, pl.col("token"), pl.lit("@"), domain]).alias("email"),
-        "phone",
-        "gender",
-        pl.col("_corporate").alias("corporate"),
+
+
+def _phones(config: GeneratorConfig, pools: MarketPools, core: CustomerCore) -> pl.Series:
+    """A number valid in the market's plan: a weighted template, after the area code of the customer's city
+    (US) or state (BR) where the plan has one."""
+    seed, day, row, market = config.seed, core.day, core.row, core.market
+    which = pools.phone_templates.pick(market, rng.uniform(seed, T, "phone_format", day, row))
+    number = fill_templates(
+        pools.phone_templates.values.to_list(), which, rng.random_bytes(seed, T, "phone", day, row, 24), "phone"
     )
+    areas = _phone_areas(tuple(m.country for m in config.markets))
+    area_bits = rng.bits(seed, T, "phone_area", day, row)
+    pick = areas.offset[core.place] + (area_bits % areas.size[core.place].astype(np.uint64)).astype(np.int64)
+    area = areas.values.gather(pick)
+    before = pl.Series([p.split("{area}")[0] for p in pools.phone_prefix], dtype=pl.String).gather(market)
+    after = pl.Series([p.partition("{area}")[2] for p in pools.phone_prefix], dtype=pl.String).gather(market)
+    return (
+        pl.select(pl.concat_str([pl.lit(before), pl.lit(area), pl.lit(after), pl.lit(number)]))
+        .to_series()
+        .alias("phone")
+    )
+
+
+@cache
+def _phone_areas(countries: tuple[str, ...]) -> Stacked:
+    """Area codes of each gazetteer place (stacked in `_gazetteer` order; '' where the plan has none)."""
+    plans = pools_contacts()["phones"]
+    per_place = []
+    for country in countries:
+        by_region = plans[country].get("areas_by_region", {})
+        for place in gazetteer.places(country):
+            per_place.append(list(place.phone_areas) or by_region.get(place.region_code, []) or [""])
+    return stack(per_place, "area")
 
 
 @lru_cache(maxsize=8)
@@ -261,6 +393,7 @@ def shared_state(config: GeneratorConfig) -> None:
     """The value pools every customer and address draws from, built once."""
     _pools(config)
     _gazetteer(tuple(m.country for m in config.markets))
+    _phone_areas(tuple(m.country for m in config.markets))
     handle_words()
 
 
@@ -271,11 +404,8 @@ def customers_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
     core = _day_core(config, ordinal, chunk)
     rows, day = core.row, core.day
     people = _people(config, core)
-    age = np.clip(b.age_mean + b.age_sd * rng.normal(seed, T, "age", day, rows), b.age_min, b.age_max)
     signup_day = core.signup_us // US_PER_DAY
-    birth_day = signup_day - np.round(age * 365.25).astype(np.int64)
-    vip = core.activity_z >= rng.norm_ppf(np.array([1 - b.vip_share]))[0]
-    segment = np.where(vip, 1, np.where(people["corporate"].to_numpy(), 2, 0))
+    birth_day = signup_day - age_in_days(b, rng.uniform_open(seed, T, "age", day, rows))
     markets = config.markets
     return conform(
         T,
@@ -290,8 +420,9 @@ def customers_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
                 "birth_date": pl.Series(birth_day, dtype=pl.Int32).cast(pl.Date),
                 "country": _gather(pl.Series([m.country for m in markets]), core.market, "country"),
                 "locale": _gather(pl.Series([m.locale for m in markets]), core.market, "locale"),
-                "segment": _gather(_SEGMENTS, segment, "segment"),
+                "segment": _gather(_SEGMENTS, core.segment, "segment"),
                 "marketing_consent": rng.uniform(seed, T, "marketing_consent", day, rows) < b.marketing_consent,
+                "time_zone": _gather(pl.Series(time_zones(config)), core.zone, "time_zone"),
                 "signup_at": timestamps(core.signup_us, "signup_at"),
             }
         ),
@@ -309,10 +440,12 @@ def addresses_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
     key = exploded.row * MAX_ADDRESSES + slot
     day, market, n = exploded.day, exploded.market, len(owner)
     pools = _pools(config)
-    cities, regions, cdf, offsets = _gazetteer(tuple(m.country for m in config.markets))
-    place = np.minimum(
-        np.searchsorted(cdf, market + rng.uniform(seed, A, "place", day, key), side="right"), len(cdf) - 1
-    )
+    gaz = _gazetteer(tuple(m.country for m in config.markets))
+    # The default address is the customer's home: its place is already known.
+    place = exploded.place.copy()
+    other = slot > 0
+    place[other] = _place(config, gaz, market[other], day[other], key[other])
+    cities, regions, offsets = gaz.cities, gaz.regions, gaz.offsets
     street = pools.streets.values.gather(pools.streets.pick(market, rng.uniform(seed, A, "street", day, key)))
     suffix = pools.street_suffixes.values.gather(
         pools.street_suffixes.pick(market, rng.uniform(seed, A, "street_suffix", day, key))
@@ -401,7 +534,8 @@ def _cohort(config: GeneratorConfig, ordinal: int) -> tuple[np.ndarray, np.ndarr
     """(rows, signup day, activity weight) of the customers of one partition, cached across days."""
     core = _day_core(config, ordinal, WHOLE_DAY)
     rows = core.row
-    activity = np.exp(config.behaviour.activity_sigma * core.activity_z)
+    b = config.behaviour
+    activity = np.exp(b.activity_sigma * np.minimum(core.activity_z, b.activity_z_max))
     return rows, core.signup_us // US_PER_DAY, activity
 
 

@@ -18,6 +18,7 @@ from ecom_pipeline.generation import rng
 from ecom_pipeline.generation.calendar import (
     US_PER_DAY,
     US_PER_HOUR,
+    carrier_calendar,
     day_ordinal,
     market_offsets,
     ordinal_date,
@@ -35,13 +36,14 @@ from ecom_pipeline.generation.strings import (
 )
 
 PAY = Table.PAYMENTS.value
+CUST = Table.CUSTOMERS.value
 SHIP = Table.SHIPMENTS.value
 HIST = Table.ORDER_STATUS_HISTORY.value
-LIFECYCLE_DAYS = 16  # upper bound on placed -> delivered; the replay window of every partition
+# Upper bound on placed -> delivered, the replay window of every partition: 3 days to pay, 4 working days of
+# handling, 10 of transit and 3 late at the peak, over Sundays and Carnival.
+LIFECYCLE_DAYS = 26
 MAX_PAYMENT_US = 3 * US_PER_DAY
-MAX_TRANSIT_DAYS = 7
 _MINUTE = 60_000_000
-_EXPRESS = frozenset({"fedex", "chronopost", "ups"})
 NEVER = np.iinfo(np.int64).max
 
 TRACKING_FORMATS = {
@@ -96,6 +98,7 @@ class Lifecycle:
 
     method: np.ndarray  # index into PaymentMethod members
     card_brand: np.ndarray  # index into the market's card brands, -1 without a card
+    card_slot: np.ndarray  # which of the customer's two saved cards
     failed_us: np.ndarray
     paid_us: np.ndarray
     cancelled_us: np.ndarray
@@ -117,13 +120,13 @@ def _draw_weighted(u: np.ndarray, market: np.ndarray, tables: list[tuple[tuple[o
     return out
 
 
-def _busday(day: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Day ordinal n delivery days (Monday to Saturday) after `day`."""
+def _busday(day: np.ndarray, n: np.ndarray, calendar: np.busdaycalendar) -> np.ndarray:
+    """Day ordinal n carrier working days after `day` (rolled forward to a working day first)."""
     d = np.asarray(day, dtype="datetime64[D]")
-    return np.busday_offset(d, n, roll="forward", weekmask="1111110").astype(np.int64)
+    return np.busday_offset(d, n, roll="forward", busdaycal=calendar).astype(np.int64)
 
 
-@lru_cache(maxsize=48)
+@lru_cache(maxsize=64)
 def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     """The lifecycle of the orders of one chunk of one day."""
     seed, b = config.seed, config.behaviour
@@ -133,9 +136,15 @@ def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     market = block.market
     n = len(row)
 
-    method_in_market = _draw_weighted(
-        rng.uniform(seed, PAY, "method", day, row), market, [m.payment_mix for m in markets]
+    # Customers keep a saved payment method and card; most orders reuse them (the mix stays the market's).
+    cust = block.customer
+    saved = rng.uniform(seed, PAY, "use_saved_method", day, row) < b.saved_method_share
+    u_method = np.where(
+        saved,
+        rng.uniform(seed, CUST, "payment_method", cust.day, cust.row),
+        rng.uniform(seed, PAY, "method", day, row),
     )
+    method_in_market = _draw_weighted(u_method, market, [m.payment_mix for m in markets])
     method_name = np.full(n, "", dtype=object)
     for m_idx, m in enumerate(markets):
         sel = market == m_idx
@@ -147,11 +156,13 @@ def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     )
     is_card = np.isin(method_name, [str(x) for x in CARD_METHODS])
     deferred = np.isin(method_name, [str(x) for x in DEFERRED_METHODS])
-    brand = np.where(
-        is_card,
-        _draw_weighted(rng.uniform(seed, PAY, "card_brand", day, row), market, [m.card_brands for m in markets]),
-        -1,
+    card_slot = (rng.uniform(seed, PAY, "card_slot", day, row) >= b.saved_card_share).astype(np.int64)
+    u_brand = np.where(
+        card_slot == 0,
+        rng.uniform(seed, CUST, "card_brand_0", cust.day, cust.row),
+        rng.uniform(seed, CUST, "card_brand_1", cust.day, cust.row),
     )
+    brand = np.where(is_card, _draw_weighted(u_brand, market, [m.card_brands for m in markets]), -1)
 
     failed = rng.uniform(seed, PAY, "declined", day, row) < np.where(is_card, b.card_decline_rate, b.other_decline_rate)
     abandon = failed & (rng.uniform(seed, PAY, "abandon", day, row) < b.abandon_after_decline)
@@ -178,7 +189,8 @@ def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     paid = np.where(abandon | spontaneous, NEVER, np.where(failed, retry, first_attempt))
     failed_at = np.where(failed, first_attempt, NEVER)
 
-    # Dispatch in warehouse hours (local 09-19) after 0-2 days of handling, 1-3 more at the holiday peak.
+    # Dispatch in warehouse hours (local 09-19) after 0-2 working days of handling (2-4 at the holiday peak);
+    # carriers collect and deliver Monday to Saturday, never on the market's public holidays.
     timezones = tuple(m.timezone for m in markets)
     offset_us = market_offsets(timezones, market, np.full(n, day)) * US_PER_HOUR
     created_date = ordinal_date(day)
@@ -187,49 +199,57 @@ def lifecycle(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> Lifecycle:
     )
     lo, hi = b.peak_handling_days if peak else b.handling_days
     handling = lo + (rng.uniform(seed, SHIP, "handling", day, row) * (hi - lo + 1)).astype(np.int64)
-    paid_local_day = np.where(paid == NEVER, 0, paid + offset_us) // US_PER_DAY
-    ship_local_day = paid_local_day + handling
+    paid_local = np.where(paid == NEVER, 0, paid + offset_us)
+    paid_local_day = paid_local // US_PER_DAY
     ship_tod = (9 * US_PER_HOUR + rng.uniform(seed, SHIP, "ship_time", day, row) * 10 * US_PER_HOUR).astype(np.int64)
-    shipped = ship_local_day * US_PER_DAY + ship_tod - offset_us
-    shipped = np.where(shipped <= paid, shipped + US_PER_DAY, shipped)
+    # A parcel leaves on a working day at its collection time; paid less than an hour of packing before that
+    # time, it waits for the next one.
+    ready_day = paid_local_day + (paid_local - paid_local_day * US_PER_DAY > ship_tod - US_PER_HOUR)
 
     carrier = _draw_weighted(rng.uniform(seed, SHIP, "carrier", day, row), market, [m.carriers for m in markets])
-    transit_tables = [m.transit_days for m in markets]
-    transit_idx = _draw_weighted(rng.uniform(seed, SHIP, "transit", day, row), market, transit_tables)
+    transit_idx = _draw_weighted(
+        rng.uniform(seed, SHIP, "transit", day, row), market, [m.transit_days for m in markets]
+    )
     transit = np.zeros(n, dtype=np.int64)
-    express = np.zeros(n, dtype=bool)
     promised_days = np.zeros(n, dtype=np.int64)
-    for m_idx, m in enumerate(markets):
-        sel = market == m_idx
-        transit[sel] = np.array([d for d, _ in m.transit_days])[transit_idx[sel]]
-        express[sel] = np.isin(np.array([c for c, _ in m.carriers])[carrier[sel]], list(_EXPRESS))
-        promised_days[sel] = m.promised_days
-    transit = np.maximum(transit - express, 1)
+    ship_local_day = np.zeros(n, dtype=np.int64)
+    deliver_local_day = np.zeros(n, dtype=np.int64)
+    promised_day = np.zeros(n, dtype=np.int64)
     if peak:
         late = rng.uniform(seed, SHIP, "late", day, row) < b.peak_late_share
         e_lo, e_hi = b.peak_extra_days
-        transit += np.where(
-            late,
-            e_lo + (rng.uniform(seed, SHIP, "late_days", day, row) * (e_hi - e_lo + 1)).astype(np.int64),
-            0,
+        extra = np.where(
+            late, e_lo + (rng.uniform(seed, SHIP, "late_days", day, row) * (e_hi - e_lo + 1)).astype(np.int64), 0
         )
-    deliver_local_day = _busday(ship_local_day, transit)
+    else:
+        extra = np.zeros(n, dtype=np.int64)
+    for m_idx, m in enumerate(markets):
+        sel = market == m_idx
+        if not sel.any():
+            continue
+        transit[sel] = np.array([d for d, _ in m.transit_days])[transit_idx[sel]] + extra[sel]
+        promised_days[sel] = m.promised_days
+        cal = carrier_calendar(m.country, created_date.year - 1, created_date.year + 1)
+        ship_local_day[sel] = _busday(ready_day[sel], handling[sel], cal)
+        deliver_local_day[sel] = _busday(ship_local_day[sel], transit[sel], cal)
+        promised_day[sel] = _busday(ship_local_day[sel], np.full(int(sel.sum()), m.promised_days), cal)
+    shipped = ship_local_day * US_PER_DAY + ship_tod - offset_us
     deliver_tod = (9 * US_PER_HOUR + rng.uniform(seed, SHIP, "deliver_time", day, row) * 11 * US_PER_HOUR).astype(
         np.int64
     )
     delivered = deliver_local_day * US_PER_DAY + deliver_tod - offset_us
-    delivered = np.clip(delivered, shipped + US_PER_DAY // 2, shipped + MAX_TRANSIT_DAYS * US_PER_DAY)
     never_ship = paid == NEVER
     return Lifecycle(
         method=method,
         card_brand=brand,
+        card_slot=card_slot,
         failed_us=failed_at,
         paid_us=paid,
         cancelled_us=cancelled,
         shipped_us=np.where(never_ship, NEVER, shipped),
         delivered_us=np.where(never_ship, NEVER, delivered),
         carrier=carrier,
-        promised_day=_busday(ship_local_day, promised_days),
+        promised_day=promised_day,
     )
 
 
@@ -348,11 +368,22 @@ def payments_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.Da
                 if not len(sel):
                     continue
                 names = [str(b) for b, _ in m.card_brands]
+                # The card is the customer's own: its number derives from the customer and the card slot.
+                cust_day, cust_row = block.customer.day[pos][sel], block.customer.row[pos][sel]
+                slot = life.card_slot[pos][sel]
                 pans = card_numbers(
                     names,
                     life.card_brand[pos][sel],
-                    rng.bits(seed, PAY, "card_a", d, r[sel]),
-                    rng.bits(seed, PAY, "card_b", d, r[sel]),
+                    np.where(
+                        slot == 0,
+                        rng.bits(seed, CUST, "card_a_0", cust_day, cust_row),
+                        rng.bits(seed, CUST, "card_a_1", cust_day, cust_row),
+                    ),
+                    np.where(
+                        slot == 0,
+                        rng.bits(seed, CUST, "card_b_0", cust_day, cust_row),
+                        rng.bits(seed, CUST, "card_b_1", cust_day, cust_row),
+                    ),
                 )
                 brand_names[sel] = np.array(names, dtype=object)[life.card_brand[pos][sel]]
                 bins[sel] = pans.str.slice(0, 6).to_numpy()

@@ -21,15 +21,16 @@ from ecom_pipeline.generation.calendar import (
     ordinal_date,
     special_days,
 )
-from ecom_pipeline.generation.config import GeneratorConfig
+from ecom_pipeline.generation.config import Behaviour, GeneratorConfig
 from ecom_pipeline.generation.counts import Chunk, first_order_signups, orders_on
-from ecom_pipeline.generation.entities.catalog import catalog_on
+from ecom_pipeline.generation.entities.catalog import MarketCatalog, catalog_on
 from ecom_pipeline.generation.entities.customers import (
     CustomerCore,
     address_ids,
     customer_core,
     customer_ids,
     eligible_customers,
+    time_zones,
 )
 from ecom_pipeline.generation.enums import Table
 from ecom_pipeline.generation.strings import decimal_money, timestamps, uuid7
@@ -86,7 +87,7 @@ def is_promo_day(config: GeneratorConfig, ordinal: int) -> bool:
     return special_days(day.year, config.calendar).get(day, 1.0) >= PROMO_THRESHOLD
 
 
-@lru_cache(maxsize=48)
+@lru_cache(maxsize=64)
 def order_block(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> OrderBlock:
     seed, b = config.seed, config.behaviour
     firsts = first_order_signups(config, ordinal)
@@ -110,11 +111,10 @@ def order_block(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> OrderBlo
     cust = customer_core(config, cust_day, cust_row)
 
     # When: minutes after sign-up for first orders, else the market's local-time daily rhythm.
-    timezones = tuple(m.timezone for m in config.markets)
     tod = local_peak_times(
         rng.uniform(seed, ORD, "hour", day, row),
         rng.uniform(seed, ORD, "within_hour", day, row),
-        market_offsets(timezones, cust.market, day),
+        market_offsets(time_zones(config), cust.zone, day),
         config.calendar,
     )
     day_end = (ordinal + 1) * US_PER_DAY
@@ -131,7 +131,7 @@ def order_block(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> OrderBlo
     )
     slot = np.where((u_slot < b.default_address_share) | (cust.n_addresses == 1), 0, other)
 
-    # Basket: Poisson(items_per_order) lines, at least one; duplicates of a product merge into quantity.
+    # Basket: Poisson(items_per_order) lines, at least one, each a different product of the storefront.
     n_lines = np.minimum(
         rng.poisson_ppf(rng.uniform(seed, ORD, "lines", day, row), b.items_per_order, minimum=1), MAX_LINES
     )
@@ -139,27 +139,30 @@ def order_block(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> OrderBlo
     item_line = np.arange(len(item_order)) - np.repeat(np.cumsum(n_lines) - n_lines, n_lines)
     item_key = row[item_order] * MAX_LINES + item_line
     item_day = day[item_order]
-    u_prod = rng.uniform(seed, ITEM, "product", item_day, item_key)
     catalogs = catalog_on(config, ordinal)
+    pick = _pick_products(
+        config, catalogs, cust.market[item_order], cust.segment[item_order], item_order, item_day, item_key
+    )
     p_day = np.empty(len(item_order), dtype=np.int64)
     p_row = np.empty(len(item_order), dtype=np.int64)
     p_price = np.empty(len(item_order), dtype=np.int64)
     p_launch = np.empty(len(item_order), dtype=np.int64)
+    p_flash = np.zeros(len(item_order), dtype=bool)
     item_market = cust.market[item_order]
     for m, cat in enumerate(catalogs):
         sel = item_market == m
-        if not sel.any():
-            continue
-        k = np.minimum(
-            np.searchsorted(cat.cum_weight, u_prod[sel] * cat.cum_weight[-1], side="right"), len(cat.row) - 1
-        )
-        p_day[sel], p_row[sel], p_price[sel], p_launch[sel] = (
-            cat.day[k],
-            cat.row[k],
-            cat.price_minor[k],
-            cat.launched_us[k],
-        )
-    qty = 1 + rng.choice(rng.uniform(seed, ITEM, "quantity", item_day, item_key), np.array(b.quantity_weights))
+        if sel.any():
+            k = pick[sel]
+            p_day[sel], p_row[sel], p_price[sel], p_launch[sel] = (
+                cat.day[k],
+                cat.row[k],
+                cat.price_minor[k],
+                cat.launched_us[k],
+            )
+            p_flash[sel] = cat.flash_sale[k]
+    qty = 1 + _quantities(b, cust.segment[item_order], rng.uniform(seed, ITEM, "quantity", item_day, item_key))
+    # A product a tiny catalog still yields twice for one order becomes one line of the summed quantity;
+    # lines are then numbered 1..k without gaps.
     lines = (
         pl.DataFrame(
             {
@@ -169,12 +172,14 @@ def order_block(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> OrderBlo
                 "pr": p_row,
                 "price": p_price,
                 "launch": p_launch,
+                "flash": p_flash,
                 "qty": qty,
             }
         )
         .group_by("o", "pd", "pr", maintain_order=True)
-        .agg(pl.col("line").min(), pl.col("price").first(), pl.col("launch").first(), pl.col("qty").sum())
+        .agg(pl.col("line").min(), pl.col("price", "launch", "flash").first(), pl.col("qty").sum())
         .sort("o", "line")
+        .with_columns((pl.int_range(pl.len()).over("o")).alias("line"))
     )
     item_order = lines["o"].to_numpy()
     item_line = lines["line"].to_numpy()
@@ -182,16 +187,18 @@ def order_block(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> OrderBlo
     item_day = day[item_order]
     qty = lines["qty"].to_numpy()
     price = lines["price"].to_numpy()
+    flash = lines["flash"].to_numpy()
 
     markets = config.markets
     unit = np.array([10 ** (2 - m.currency_decimals) for m in markets])[cust.market]
     item_unit = unit[item_order]
     promo = is_promo_day(config, ordinal)
     share = b.promo_line_discount_share if promo else b.line_discount_share
-    discounted = rng.uniform(seed, ITEM, "discounted", item_day, item_key) < share
+    discounted = (rng.uniform(seed, ITEM, "discounted", item_day, item_key) < share) | flash
     rate = np.asarray(b.line_discount_rates)[
         (rng.uniform(seed, ITEM, "discount_rate", item_day, item_key) * len(b.line_discount_rates)).astype(np.int64)
     ]
+    rate = np.where(flash, b.flash_sale_discount, rate)
     gross = qty * price
     line_discount = np.where(discounted, _round_to(gross * rate, item_unit), 0)
     line_total = gross - line_discount
@@ -229,6 +236,56 @@ def order_block(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> OrderBlo
         item_discount=line_discount,
         item_line_total=line_total,
     )
+
+
+def _quantities(b: Behaviour, segment: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Extra units beyond the first, by the segment's units-per-line weights."""
+    out = np.zeros(len(u), dtype=np.int64)
+    for s_idx, weights in enumerate(b.quantity_weights):
+        sel = segment == s_idx
+        if sel.any():
+            out[sel] = rng.choice(u[sel], np.array(weights))
+    return out
+
+
+DRAW_ROUNDS = 6  # redraws of a product already in the order, before merging what remains
+
+
+def _pick_products(
+    config: GeneratorConfig,
+    catalogs: tuple[MarketCatalog, ...],
+    market: np.ndarray,
+    segment: np.ndarray,
+    item_order: np.ndarray,
+    item_day: np.ndarray,
+    item_key: np.ndarray,
+) -> np.ndarray:
+    """Index into the market's catalog of each line's product, redrawing repeats within an order.
+
+    Each round redraws only the lines whose product an earlier line of the same order already holds, from a
+    column of its own, so the lines of a basket are distinct products whatever the catalog's skew.
+    """
+    seed = config.seed
+    pick = np.zeros(len(market), dtype=np.int64)
+    todo = np.ones(len(market), dtype=bool)
+    for rnd in range(DRAW_ROUNDS + 1):
+        column = "product" if rnd == 0 else f"product_redraw_{rnd}"
+        idx = np.flatnonzero(todo)
+        u = rng.uniform(seed, ITEM, column, item_day[idx], item_key[idx])
+        for m, cat in enumerate(catalogs):
+            for s_idx in range(cat.cum_weight.shape[0]):
+                sel = (market[idx] == m) & (segment[idx] == s_idx)
+                if sel.any():
+                    cum = cat.cum_weight[s_idx]
+                    pick[idx[sel]] = np.minimum(np.searchsorted(cum, u[sel] * cum[-1], side="right"), len(cum) - 1)
+        key = item_order * (1 << 32) + pick
+        order = np.lexsort((np.arange(len(key)), key))
+        repeat = np.zeros(len(key), dtype=bool)
+        repeat[order[1:]] = key[order[1:]] == key[order[:-1]]
+        todo = repeat
+        if not todo.any():
+            break
+    return pick
 
 
 def order_ids(config: GeneratorConfig, block: OrderBlock, positions: np.ndarray | None = None) -> pl.Series:

@@ -22,6 +22,7 @@ renamed as (
         cast(country as text) as country,
         cast(locale as text) as locale,
         cast(segment as text) as segment,
+        cast(time_zone as text) as time_zone,
 
         ---------- booleans
         cast(marketing_consent as boolean) as marketing_consent,
