@@ -18,9 +18,9 @@ bronze, the day is read back from bronze when the lake holds it, else generated 
 The warehouse holds a contiguous range of days from the epoch. That order is kept by the step (a range in date
 order; a backfill, from the asset graph or the job page, runs each range as one run), by the local instance's
 queue (one run at a time, in submission order) and enforced by the loader, which refuses a day whose previous day
-is not published, naming it. It is deliberately not a self-dependency of `raw` on its previous partition: Dagster's backfill daemon never
-runs a self-dependent asset in the same run as its upstream, which would split every range launched from the UI
-into a run per stage.
+is not published, naming it. It is deliberately not a self-dependency of `raw` on its previous partition:
+Dagster's backfill daemon never runs a self-dependent asset in the same run as its upstream, which would split
+every range launched from the UI into a run per stage.
 """
 
 import warnings
