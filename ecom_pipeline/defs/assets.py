@@ -16,11 +16,11 @@ bronze, the day is read back from bronze when the lake holds it, else generated 
 `raw` alone publishes days already staged.
 
 The warehouse holds a contiguous range of days from the epoch. That order is kept by the step (a range in date
-order), by the local instance's queue (one run at a time, in submission order: a job backfill's one run per day
-goes in date order) and enforced by the loader, which refuses a day whose previous day is not published, naming
-it. It is deliberately not a self-dependency of `raw` on its previous partition: Dagster's backfill daemon never
-runs a self-dependent asset in the same run as its upstream, which would split every range launched from the UI
-into a run per stage.
+order; a backfill, from the asset graph or the job page, runs each range as one run), by the local instance's
+queue (one run at a time, in submission order) and enforced by the loader, which refuses a day whose previous day
+is not published, naming it. It is deliberately not a self-dependency of `raw` on its previous partition:
+Dagster's backfill daemon never runs a self-dependent asset in the same run as its upstream, which would split
+every range launched from the UI into a run per stage.
 """
 
 import warnings
