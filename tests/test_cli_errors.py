@@ -87,6 +87,20 @@ def test_a_bad_database_url_exits_2_naming_it_before_anything_is_written(
     assert files_under(_isolated) == []
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://postgres:@/ecom?host=/tmp/ecom/postgres",  # what `ecom db url` prints for the embedded server
+        "postgresql://postgres@127.0.0.1/ecom",
+        "postgres://u:p@db.example.com:6432/ecom?sslmode=require&connect_timeout=10",
+    ],
+)
+def test_a_good_database_url_passes_validation_unchanged(url: str) -> None:
+    from ecom_pipeline.storage.postgres import validate_database_url
+
+    assert validate_database_url(url) == url
+
+
 def test_the_password_in_a_database_url_is_masked_in_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 

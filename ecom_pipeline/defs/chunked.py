@@ -1,16 +1,17 @@
 """Scale-out: one day's bronze generated as N chunk steps fanned out, then published together.
 
-Each chunk step writes its part files (part-NNNNN, NNNNN = chunk) for every table; the publish step writes
-each partition's manifest listing all N parts, then commits each day once all its tables are written, so
-readers see the day only once it is whole. With Dagster's Kubernetes or Celery executors (dagster-k8s,
-dagster-celery) the chunk steps run on separate workers; the chunks of a day equal the whole day row for row,
-so the data is the same at any worker count.
+Each chunk step writes its part files (part-NNNNN, NNNNN = chunk) for every table; the publish step writes each
+partition's manifest listing all N parts, runs the bronze gate on the whole day, and commits the day only if it
+passed, so readers (the landing step included) see the day only once it is whole and gated. With Dagster's
+Kubernetes or Celery executors (dagster-k8s, dagster-celery) the chunk steps run on separate workers; the chunks
+of a day equal the whole day row for row, so the data is the same at any worker count.
 """
 
 from typing import Any
 
 import dagster as dg
 
+from ecom_pipeline.defs.checks import evaluation
 from ecom_pipeline.defs.partitions import days_of
 from ecom_pipeline.defs.resources import EcomResource
 from ecom_pipeline.generation.schemas import CONTRACTS, TABLES
@@ -48,10 +49,11 @@ def generate_chunk(context: dg.OpExecutionContext, ecom: EcomResource, config: C
 
 @dg.op
 def publish_chunks(context: dg.OpExecutionContext, ecom: EcomResource, parts: list[dict]) -> None:
-    """Write each partition's manifest over all chunks, commit each day once all its tables are written, and
-    record the bronze materializations."""
+    """Write each partition's manifest over all chunks, run the bronze gate on the whole day, commit the day if
+    it passed, and record the bronze materializations and the gate's evaluations."""
     import datetime as dt
 
+    from ecom_pipeline.landing import QualityGateError, gate_bronze
     from ecom_pipeline.storage.lake import FileEntry
 
     p = ecom.plan(targets="lake")
@@ -73,6 +75,14 @@ def publish_chunks(context: dg.OpExecutionContext, ecom: EcomResource, parts: li
             table: p.lake.bronze.publish(table, day, entries, CONTRACTS[table].schema, p.bronze_identity)
             for table, entries in sorted(tables.items())
         }
+        # The bronze gate before the commit: a day it refuses is never visible to a reader of the lake.
+        result = gate_bronze(p, day, {t: p.lake.bronze.read_manifest(m) for t, m in manifests.items()})
+        for table in TABLES:
+            context.log_event(
+                evaluation(dg.AssetCheckKey(dg.AssetKey(["bronze", table]), "bronze"), result, day, set(TABLES))
+            )
+        if not result.success:
+            raise dg.Failure(description=str(QualityGateError(result, day, "the day was not committed to bronze")))
         p.lake.bronze.commit_day(day, manifests)
         for table, manifest in manifests.items():
             context.log_event(

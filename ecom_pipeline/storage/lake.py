@@ -467,6 +467,12 @@ class LakeLayer:
             )
         return data
 
+    def read_manifest(self, manifest: Manifest, *, verify: bool = True) -> pl.DataFrame:
+        """The files a manifest lists, committed or not: for a writer that validates a day before committing it."""
+        prefix = partition_prefix(manifest.table, manifest.day)
+        frames = [pl.read_parquet(io.BytesIO(self._fetch(f"{prefix}/{e.name}", e, verify))) for e in manifest.files]
+        return pl.concat(frames) if frames else pl.DataFrame()
+
     def read(self, table: str, day: dt.date, *, verify: bool = True) -> pl.DataFrame:
         """The partition as its committed manifest lists it (chunk order).
 

@@ -61,8 +61,9 @@ def validate_database_url(url: str, name: str = "ECOM_DATABASE_URL") -> str:
         reason = redact(str(exc).strip().splitlines()[0])
         raise DatabaseUrlError(f"{shown}: {reason}") from None
     for key in _INTEGER_OPTIONS:
-        value = str(options.get(key, "0"))
-        for item in value.split(","):
+        if options.get(key) is None:  # libpq's default (a socket directory as host needs no port)
+            continue
+        for item in str(options[key]).split(","):
             limit = 65535 if key == "port" else 2**31 - 1
             if not item.strip().isdigit() or int(item) > limit or (key == "port" and int(item) == 0):
                 raise DatabaseUrlError(f"{shown}: {key} {item!r} is not a number libpq accepts")

@@ -182,6 +182,70 @@ def chunked_job_multiprocess() -> dg.JobDefinition:
     return dg.Definitions(jobs=[job], resources=resources_for(environment())).resolve_job_def(job.name)
 
 
+def _chunked_job() -> dg.JobDefinition:
+    from ecom_pipeline.defs.chunked import build_chunked_job
+    from ecom_pipeline.defs.partitions import daily_partitions, epoch_from_environment
+    from ecom_pipeline.defs.resources import resources_for
+
+    job = build_chunked_job(daily_partitions(epoch_from_environment()))
+    return dg.Definitions(jobs=[job], resources=resources_for("local")).resolve_job_def(job.name)
+
+
+def test_the_chunked_job_commits_a_day_only_after_the_bronze_gate_passed_it(env):
+    config = {"ops": {"plan_chunks": {"config": {"chunks": 2}}, "generate_chunk": {"config": {"chunks": 2}}}}
+    result = _chunked_job().execute_in_process(run_config=config, partition_key="2026-01-02")
+    assert result.success
+    checks = [e for e in result.get_asset_check_evaluations() if e.check_name == "bronze"]
+    assert {e.asset_key.path[-1] for e in checks} == set(TABLES) and all(e.passed for e in checks)
+    assert {e.partition for e in checks} == {"2026-01-02"}
+    bronze = resolve_lake(Path(env["ECOM_HOME"])).bronze
+    assert all(len(bronze.manifest(t, DAY2).files) == 2 for t in TABLES)
+
+
+def test_a_chunked_day_the_bronze_gate_refuses_is_never_committed(env):
+    """A chunk worker wrote a duplicate order: the publish step's gate refuses the day before any reader sees it."""
+    import polars as pl
+
+    from ecom_pipeline.defs.chunked import publish_chunks
+    from ecom_pipeline.defs.resources import EcomResource
+    from ecom_pipeline.generation import Chunk, GeneratorConfig, generate_day
+    from ecom_pipeline.generation.dataset import dataset_identity
+
+    config = GeneratorConfig(seed=42)
+    bronze = resolve_lake(Path(env["ECOM_HOME"])).bronze
+    metadata = {f"ecom.{k}": v for k, v in dataset_identity(config).items()} | {"ecom.chunks": "2"}
+    parts: list[dict] = []
+    for chunk in range(2):
+        written: dict[str, list[dict]] = {}
+        for table, frame in generate_day(config, DAY2, Chunk(chunk, 2)).items():
+            if table == "orders" and chunk == 0:
+                frame = pl.concat([frame, frame.head(1)])
+            entries = bronze.write_parts(table, DAY2, {chunk: frame}, metadata)
+            written[f"{table}|{DAY2.isoformat()}"] = [vars(e) for e in entries]
+        parts.append(written)
+
+    @dg.op
+    def chunks_written() -> list[dict]:
+        return parts
+
+    @dg.job(resource_defs={"ecom": EcomResource()})
+    def publish_what_the_chunks_wrote() -> None:
+        publish_chunks(chunks_written())
+
+    from dagster._core.events import DagsterEventType
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = publish_what_the_chunks_wrote.execute_in_process(instance=instance, raise_on_error=False)
+        records = instance.get_records_for_run(result.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "bronze gate failed for 2026-01-02: orders.order_id_unique" in failure.event_specific_data.error.to_string()
+    evaluations = [r.event_log_entry.dagster_event.asset_check_evaluation_data for r in records]
+    assert {e.asset_key.path[-1] for e in evaluations if not e.passed} == {"orders"}
+    assert bronze.committed_day(DAY2) is None
+    assert all(bronze.manifest(t, DAY2) is None for t in TABLES)
+
+
 @pytest.mark.slow
 def test_four_chunks_on_the_multiprocess_executor_give_exactly_the_data_of_one(env, monkeypatch, tmp_path):
     monkeypatch.setenv("ECOM_SCALE", "medium")

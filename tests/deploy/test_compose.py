@@ -34,6 +34,7 @@ ENV_READ_CALL = re.compile(r"(?:^|\.)(?:environ\.get|env\.get|getenv|EnvVar(?:\.
 # Variables the code reads that the Dagster services may leave unset, each with the reason.
 OPTIONAL = {
     "ECOM_HOME": "the image sets ENV ECOM_HOME=/opt/dagster/ecom (checked below); nothing lands there in docker",
+    "ECOM_DAGSTER_URL": "read by `ecom backfill` in a user's shell, to reach the webserver; not by the deployment",
 }
 REQUIRED = {"ECOM_ENV", "ECOM_DATABASE_URL", "ECOM_LAKE_URL"}
 # Names built at run time (f-strings): the literal prefix, and every name it can take.
