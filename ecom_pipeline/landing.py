@@ -210,22 +210,6 @@ def _write_layer(
     layer.commit_day(day, manifests)
 
 
-def check_lake_identity(p: LandingPlan) -> None:
-    """Refuse to write silver days of another dataset into a lake that holds one (unless replacing)."""
-    silver = p.lake.silver
-    for key in silver.store.list("orders"):
-        if key.endswith("/_manifest.json"):
-            day = dt.date.fromisoformat(key.split("date=")[1].split("/")[0])
-            manifest = silver.manifest("orders", day)
-            if manifest is not None and manifest.dataset != p.identity:
-                theirs = manifest.dataset
-                raise WarehouseError(
-                    f"the lake at {silver.url} holds another dataset (seed {theirs.get('seed')}, scale "
-                    f"{theirs.get('scale')}, pii {theirs.get('pii')}, day {day}); "
-                    "use --replace-dataset to clear it first"
-                )
-
-
 def clear_lake(p: LandingPlan) -> None:
     for name in LAYERS:
         p.lake.layer(name).clear()
@@ -243,21 +227,14 @@ def layers_for(settings: Settings) -> frozenset[str]:
     return frozenset(layers)
 
 
-def targets_for(layers: Iterable[str]) -> str:
-    """The targets (`--to`) landing layers need: the lake for bronze and silver, the warehouse for the rest."""
-    chosen = set(layers)
-    targets = [
-        t for t, needs in (("lake", {"bronze", "silver"}), ("warehouse", {"raw_stage", "raw"})) if chosen & needs
-    ]
-    return ",".join(targets) or "lake"
-
-
 def land_day(p: LandingPlan, day: dt.date, layers: frozenset[str]) -> None:
     """Land one day through the given layers, in order, gated: write, audit, publish.
 
-    bronze (generated, or read back when the lake holds this dataset's day) -> the bronze gate -> silver -> COPY
-    into raw_stage -> the staged gate (its verdict in the ledger) -> publish into raw. A layer not in `layers` is
-    computed in memory when a later layer needs it, never written; `{"raw"}` alone publishes an already staged day.
+    bronze (generated, or read back when the lake holds this dataset's day) -> the bronze gate -> COPY into
+    raw_stage -> the staged gate (its verdict in the ledger) -> silver -> publish into raw. Silver gets a day only
+    once its gates passed (with the lake alone, the bronze gate: the cross-table rules need the warehouse). A
+    layer not in `layers` is computed in memory when a later layer needs it, never written; `{"raw"}` alone
+    publishes an already staged day.
     Raises QualityGateError when a gate refuses the day, after recording what was written before it.
     """
     unknown = set(layers) - set(LANDING_LAYERS)
@@ -275,17 +252,18 @@ def land_day(p: LandingPlan, day: dt.date, layers: frozenset[str]) -> None:
     if not verdict.success:
         raise QualityGateError(verdict, day, "nothing of the day went past bronze")
     silver = day_to_silver(day, {t: bronze[t] for t in TABLES}, pii=p.settings.pii, salt=str(p.settings.seed))
-    if "silver" in layers:
+    if to_warehouse:
+        if "raw_stage" not in layers:
+            raise WarehouseError(
+                f"cannot publish {day} from the lake: stage it too (raw_stage) or publish it alone (raw)"
+            )
+        stage_step(p, day, silver)
+        verdict = gate_staged(p, day)
+        p.verdicts.append(Verdict(day, verdict))
+        if not verdict.success:
+            raise QualityGateError(verdict, day, "the day is staged, not published, and not in silver")
+    if "silver" in layers:  # only a day its gates passed (both, when the warehouse is a target)
         _write_layer(p, p.lake.silver, day, silver, p.identity)
-    if not to_warehouse:
-        return
-    if "raw_stage" not in layers:
-        raise WarehouseError(f"cannot publish {day} from the lake: stage it too (raw_stage) or publish it alone (raw)")
-    stage_step(p, day, silver)
-    verdict = gate_staged(p, day)
-    p.verdicts.append(Verdict(day, verdict))
-    if not verdict.success:
-        raise QualityGateError(verdict, day, "the day is staged, not published")
     if "raw" in layers:
         publish_step(p, day, silver)
 
@@ -430,19 +408,22 @@ def land(
 ) -> LandingPlan:
     """Land each day in order through `layers` (default: what the settings' targets and flags ask for).
 
-    The one landing path: `ecom load` and the Dagster landing assets both call it. `environ` holds the locations,
-    as for `plan`. Raises QualityGateError at the first day a gate refuses (the days before it are landed, and the
-    plan's `results` and `verdicts` record them).
+    The one landing path: `ecom load` and the Dagster landing assets both call it. Before anything is written,
+    the warehouse's dataset is compared with the configured one and the lake is claimed for it (a conditional
+    write, so of two loads of different datasets exactly one proceeds); `--replace-dataset` first clears both,
+    derived tables and verdicts included. `environ` holds the locations, as for `plan`. Raises QualityGateError
+    at the first day a gate refuses (the days before it are landed, and the plan's `results` and `verdicts`
+    record them).
     """
     p = plan_ or plan(settings, environ)
     chosen = frozenset(layers) if layers is not None else layers_for(settings)
-    if settings.replace_dataset:
-        if p.warehouse:
+    if p.warehouse is not None:
+        if settings.replace_dataset:
             p.warehouse.replace_dataset()
-        if "lake" in settings.targets:
-            clear_lake(p)
-    elif "silver" in chosen:
-        check_lake_identity(p)
+        else:
+            p.warehouse.check_identity(p.identity)
+    if "lake" in settings.targets:
+        p.lake.claim(p.identity, replace=settings.replace_dataset)
     for day in days:
         land_day(p, day, chosen)
         if on_day:

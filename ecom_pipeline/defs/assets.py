@@ -204,12 +204,15 @@ def build_landing_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsD
         "gate, raw (the same path as `ecom load`).",
     )
     def land(context: dg.AssetExecutionContext, ecom: EcomResource) -> Iterator[Any]:
-        from ecom_pipeline.landing import QualityGateError, land, targets_for
+        from ecom_pipeline.landing import QualityGateError, land
+        from ecom_pipeline.storage.lake import DatasetConflictError
         from ecom_pipeline.storage.warehouse import WarehouseError
 
         layers = frozenset(k.path[0] for k in context.selected_asset_keys)
         days = days_of(context)
-        p = ecom.plan(targets=targets_for(layers))
+        # The lake is part of every run's graph: its dataset claim is checked (or taken) even when only the
+        # warehouse layers are selected, so a run never publishes one dataset next to a lake holding another.
+        p = ecom.plan(targets="lake,warehouse" if layers & {"raw_stage", "raw"} else "lake")
         try:
             land(
                 p.settings,
@@ -218,7 +221,7 @@ def build_landing_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsD
                 plan_=p,
                 on_day=lambda day: context.log.info(f"landed {day} ({', '.join(sorted(layers))})"),
             )
-        except (QualityGateError, WarehouseError) as exc:
+        except (QualityGateError, WarehouseError, DatasetConflictError) as exc:
             yield from _landing_events(context, p, completed=False)
             yield from _gate_events(context, p, completed=False)
             published = sorted({r.day.isoformat() for r in p.results if r.target == "raw"})

@@ -34,6 +34,8 @@ CHECKS = sql.Identifier(RAW, "_ecom_checks")
 STAGED_CHECKPOINT = "staged"
 CHECKPOINTS = ("staged", "marts")
 FACTS = frozenset({"orders", "order_items", "order_status_history", "payments", "shipments"})
+# The schemas dbt builds from raw (dbt_project.yml's +schema; a test keeps them equal).
+DERIVED_SCHEMAS = ("staging", "intermediate", "marts")
 COPY_BLOCK = 1 << 20
 
 
@@ -176,11 +178,20 @@ class Warehouse:
                 )
             d += dt.timedelta(days=1)
 
+    def check_identity(self, identity: Mapping[str, str]) -> None:
+        """Refuse, before anything is written, a dataset other than the one the warehouse holds."""
+        with connect(self.url) as conn:
+            self._check_identity(conn, identity)
+
     def replace_dataset(self) -> None:
-        """Empty every raw and staging table and the ledger, in one transaction."""
+        """Empty every raw and staging table, the ledger and the checks' verdicts, and drop what dbt derived from
+        them (its schemas), in one transaction: nothing of the previous dataset stays to be exported."""
         with self.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('ecom_pipeline.warehouse'))")
             tables = [sql.Identifier(RAW, t) for t in TABLES] + [sql.Identifier(STAGE, t) for t in TABLES]
-            conn.execute(sql.SQL("TRUNCATE {}, {}").format(sql.SQL(", ").join(tables), LEDGER))
+            conn.execute(sql.SQL("TRUNCATE {}, {}, {}").format(sql.SQL(", ").join(tables), LEDGER, CHECKS))
+            for schema in DERIVED_SCHEMAS:
+                conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
     # --- write, audit, publish ----------------------------------------------------------------------
 
