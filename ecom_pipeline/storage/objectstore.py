@@ -236,6 +236,12 @@ class S3Store:
                     f"cannot delete {first.get('Key')} from {self.url}: {first.get('Message', first.get('Code'))}"
                 )
 
+    def presigned_url(self, key: str, expires_in_s: int) -> str:
+        """An http(s) URL that reads the object without credentials until it expires (signed locally, offline)."""
+        return self._client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": self._key(key)}, ExpiresIn=expires_in_s
+        )
+
     def check(self) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 
