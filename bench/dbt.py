@@ -472,7 +472,6 @@ def _dbt_log(folder: Path) -> dict[str, Any]:
         "full_parse": "UnableToPartialParse" in by_name or "PartialParsingEnabled" not in by_name,
         "parse_reason": by_name.get("UnableToPartialParse", {}).get("info", {}).get("msg", ""),
         "reparsed_files": sum(int(reparsed.get(k, 0)) for k in ("added", "changed", "deleted")),
-        "command": events[0].get("data", {}).get("version", ""),
     }
 
 
@@ -494,7 +493,20 @@ def _step_events(dagster_home: Path) -> dict[str, Any]:
         for kind, key in ((DagsterEventType.RUN_START, "run_start"), (DagsterEventType.RUN_SUCCESS, "run_end")):
             records = instance.get_records_for_run(run.run_id, of_type=kind).records
             out[key] = records[0].event_log_entry.timestamp if records else None
+        # dagster-dbt logs "Running dbt command: `...`" and "Finished dbt command: `...`" around each invocation.
+        out["dbt_commands"] = [
+            (entry.timestamp, entry.user_message)
+            for entry in instance.all_logs(run.run_id)
+            if entry.step_key == "ecom_dbt" and "dbt command: `" in (entry.user_message or "")
+        ]
     return out
+
+
+def _docs_seconds(commands: list[tuple[float, str]]) -> tuple[float, int]:
+    """Time between dagster-dbt's "Running" and "Finished" lines of each `dbt docs generate`, and how many."""
+    started = [t for t, message in commands if message.startswith("Running") and "docs generate" in message]
+    ended = [t for t, message in commands if message.startswith("Finished") and "docs generate" in message]
+    return sum(b - a for a, b in zip(started, ended, strict=False)), len(started)
 
 
 class StepSide:
@@ -562,10 +574,9 @@ class StepSide:
         """Where the dbt step's time went, from the instance's step events and dbt's logs of the run."""
         build_dir = next(p for p in new if p.name.startswith("ecom_dbt-") and (p / "run_results.json").exists())
         build = _dbt_log(build_dir)
-        docs = [_dbt_log(p) for p in new if p != build_dir and p.is_dir() and (p / "dbt.log").exists()]
         nodes = _nodes(build_dir / "run_results.json")
         start, end = steps["start"]["ecom_dbt"], steps["end"]["ecom_dbt"]
-        docs_s = sum(d["last"] - d["first"] for d in docs)
+        docs_s, docs_runs = _docs_seconds(steps["dbt_commands"])
         return {
             "e2e_s": steps["run_end"] - steps["run_start"] if steps.get("run_end") else None,
             "step_s": steps["duration"]["ecom_dbt"],
@@ -578,7 +589,7 @@ class StepSide:
             "dbt_run_s": build["run_s"],
             "dbt_process_s": build["last"] - build["first"],
             "docs_s": docs_s,
-            "docs_runs": len(docs),
+            "docs_runs": docs_runs,
             "after_dbt_s": end - build["last"] - docs_s,
             "nodes": nodes,
         }
@@ -626,7 +637,7 @@ STEP_PARTS = (
     ("before_dbt_s", "  step start -> dbt's first log line (dagster-dbt set-up, `dbt --version`, dbt's imports)"),
     ("parse_s", "  dbt: profile, adapter and parse"),
     ("dbt_run_s", "  dbt: its run clock (models, tests, seed)"),
-    ("docs_s", "  dbt docs generate"),
+    ("docs_s", "  dbt docs generate (process included)"),
     ("after_dbt_s", "  the rest (artifacts, Dagster's events after dbt's last line)"),
 )
 

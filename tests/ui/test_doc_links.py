@@ -25,22 +25,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import free_port, throwaway_database
+from tests.ui.test_dagster_ui import CHROMIUM_ARGS  # one set of launch flags for Chromium here
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 PARTITION = "2026-01-01"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-]
 
 
 @dataclass(frozen=True)
@@ -123,6 +114,7 @@ class Visit:
     text: str
     refused: list[str]  # requests that tried to leave 127.0.0.1
     failed: list[str]  # local requests that failed or answered >= 400
+    loaded: list[str]  # local requests answered < 400
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +137,7 @@ def _visit(browser, url: str, ready: str, screenshot: str) -> Visit:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     refused: list[str] = []
     failed: list[str] = []
+    loaded: list[str] = []
 
     def route(route) -> None:
         host = urlsplit(route.request.url).hostname
@@ -157,7 +150,7 @@ def _visit(browser, url: str, ready: str, screenshot: str) -> Visit:
     context.route("**/*", route)
     page = context.new_page()
     page.on("requestfailed", lambda request: failed.append(f"{request.url} ({request.failure})"))
-    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    page.on("response", lambda r: (failed if r.status >= 400 else loaded).append(urlsplit(r.url).path))
     try:
         page.goto(url, wait_until="load", timeout=60_000)
         page.wait_for_function(ready, timeout=60_000)
@@ -165,7 +158,7 @@ def _visit(browser, url: str, ready: str, screenshot: str) -> Visit:
             page.wait_for_load_state("networkidle", timeout=10_000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / screenshot), full_page=False)
-        return Visit(page.evaluate("document.body.innerText"), refused, [f for f in failed if "refused" not in f])
+        return Visit(page.evaluate("document.body.innerText"), refused, failed, loaded)
     finally:
         context.close()
 
@@ -200,4 +193,9 @@ def test_a_dbt_assets_dbt_docs_link_opens_its_model_page_offline(links: Links, b
     )
     visit = _visit(browser, links.dbt_docs, ready, "dbt-docs-fct_orders.png")
     assert visit.refused == [], f"the page asked the internet for {visit.refused}"
-    assert visit.failed == [], f"these requests failed: {visit.failed}"
+    assert {"/dbt/manifest.json", "/dbt/catalog.json"} <= set(visit.loaded)
+    # dbt's own page asks for two template strings as URLs before they are rendered (an unbound Angular
+    # `{{ getIcon(...) }}` and a `${require(...favicon.ico)}`), under `dbt docs serve` too: nothing else may fail.
+    quirks = ("%7B%7B%20getIcon(", "$%7Brequire(")
+    failed = [url for url in visit.failed if not any(quirk in url for quirk in quirks)]
+    assert failed == [], f"these requests failed: {failed}"
