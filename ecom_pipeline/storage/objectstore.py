@@ -127,7 +127,13 @@ class S3Settings:
             aws_secret_access_key=self.secret_access_key,
             aws_session_token=self.session_token,
             # Fail fast on an unreachable endpoint: a clear error within seconds beats a minute of retries.
-            config=Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 2, "mode": "standard"}),
+            # SigV4 everywhere, presigned URLs included (boto3 would presign with the deprecated SigV2 in us-east-1).
+            config=Config(
+                connect_timeout=3,
+                read_timeout=30,
+                retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+            ),
         )
 
     def polars_storage_options(self) -> dict[str, str]:
