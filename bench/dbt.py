@@ -1,31 +1,41 @@
-"""dbt benchmark: wall time of the marts' dbt build, one incremental day and a full refresh over a long range.
+"""dbt benchmark: the dbt step of a Dagster run against the baseline, an incremental day, a long full refresh.
 
-    uv run python bench/dbt.py                  # both cases (about 8-10 min on 2 cores)
-    uv run python bench/dbt.py --quick          # a small day and 30 medium days (about 3 min)
+    uv run python bench/dbt.py                  # every case (about 15 min on 2 cores)
+    uv run python bench/dbt.py --only step      # the Dagster step, this checkout vs main 540c39b (about 6 min)
+    uv run python bench/dbt.py --quick          # a small day and 30 medium days (about 3 min more)
     uv run python bench/dbt.py --only day --repeat 5 --json /tmp/dbt.json
 
-Every measurement is a fresh `dbt` process (the executable next to this interpreter), timed from this parent:
-
+  step   the `ecom_dbt` step of one `small` day (2026-01-01) inside
+           dagster asset materialize -m ecom_pipeline.definitions --select '*' --partition 2026-01-01
+         (fresh process and DAGSTER_HOME, empty warehouse, the manifest prepared by `dbt parse`), for this checkout
+         and for the --baseline revision (default 540c39b, exported with `git archive` into a temp folder and run
+         from there with PYTHONPATH), alternating, --repeat rounds (default 3) after one warm-up run per side (whose
+         figures are reported as the first run after a change of the dbt project: docs regenerated). Each side
+         keeps one database name, recreated empty every round, as a deployment's warehouse keeps its name. The
+         step is split with the instance's step events and dbt's own logs of the run (dagster-dbt keeps them in
+         dbt_project/target/ecom_dbt-<run>-*; removed afterwards): before dbt's first line (dagster-dbt's set-up,
+         `dbt --version`, dbt's imports), dbt's parse, its run clock (node times summed per type), `dbt docs
+         generate`, and the rest.
   day    scale large (small with --quick): land 2026-01-01 .. 2026-01-21 (3 weeks), one full `dbt build` (warm-up,
          not timed), land 2026-01-22, then time the incremental build of that day with its lookback:
-           dbt build --vars '{start_date: 2026-01-22, end_date: 2026-01-22}'
+           ECOM_DBT_START_DATE=2026-01-22 ECOM_DBT_END_DATE=2026-01-22 dbt build
          and the same with `dbt run` (models only, no tests, no seed), --repeat rounds (default 3)
   range  scale medium: land 2026-01-01 .. 2026-06-29 (180 days; 30 with --quick; the landing is measured once
          and printed as setup time), then time `dbt build --full-refresh` over everything in one invocation, and
          `dbt run --full-refresh`, --repeat-range rounds (default 1)
-  parse  `dbt parse` alone (no database is touched): with the partial-parse file of the same vars, with the file of
-         a parse without vars (what Dagster's partition runs start from), and with --no-partial-parse
+  parse  `dbt parse` alone (no database is touched): with the partial-parse file of the same window, with the file
+         of a parse with another window (the previous partition's run), and with --no-partial-parse
 
-Each case has its own fresh database (CREATE DATABASE ecom_dbtbench_<random>, dropped after), landed with
-`ecom load --to warehouse` (ECOM_EPOCH=2026-01-01, ECOM_SEED=42, a temp ECOM_HOME). dbt reads the database from
-libpq's variables (`libpq_environment(url)`, as `ecom dbt` and the Dagster asset do), with
+The day, range and parse cases have their own fresh database (CREATE DATABASE ecom_dbtbench_<random>, dropped
+after), landed with `ecom load --to warehouse` (ECOM_EPOCH=2026-01-01, ECOM_SEED=42, a temp ECOM_HOME). dbt reads
+the database from libpq's variables (`libpq_environment(url)`, as `ecom dbt` and the Dagster asset do), with
 DBT_SEND_ANONYMOUS_USAGE_STATS=false; its target and log folders are temp folders of this run, so
 dbt_project/target and dbt_project/logs are not touched.
 
-Partial parsing: dbt keys its partial-parse file on the vars AND the connection (database name included), so each
-case primes one (`dbt parse` with the case's vars against its database, not timed), and every timed invocation
-starts from a fresh target folder holding a copy of it: a second run of the same command. The parse case shows
-what a full parse adds (the build/run results do not include it).
+Partial parsing: dbt keys its partial-parse file on the connection (database name included) and on --vars, not
+on the window (read at execution only), so each case primes one (`dbt parse` against its database, not timed),
+and every timed invocation starts from a fresh target folder holding a copy of it. The parse case shows what a
+full parse adds (the build/run results do not include it).
 
 Reported per invocation: the wall time seen from the parent, dbt's own "Finished running ... in X s" (its run clock),
 and the difference (start-up, imports, profile, parse, graph, artifacts). The children run unbuffered and the parent
@@ -38,13 +48,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import platform
 import re
 import shutil
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import uuid
@@ -78,7 +91,9 @@ TARGET_RANGE_S = 600.0  # the full refresh over the range in one invocation: min
 TARGET_INCREMENTAL_RATIO = 0.5  # incremental day / full build of the weeks before it (dbt's run clock)
 
 BIN = Path(sys.executable).parent  # the project environment's console scripts (dbt, ecom)
-PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = ROOT / "dbt_project"
+BASELINE = "540c39b"  # main before the dbt step's speed-up
 INCREMENTAL = ("fct_orders", "fct_order_items", "agg_daily_revenue")
 COMMANDS = ("build", "run")
 MIB = 1024 * 1024
@@ -95,8 +110,8 @@ PHASES = (
     ("exit", "'Finished running' -> process exit (artifacts, teardown)"),
 )
 PARSE_MODES = {
-    "partial": "partial-parse file of the same vars and database",
-    "vars-changed": "file of `dbt parse` without vars (Dagster's partition runs)",
+    "partial": "partial-parse file of the same window and database",
+    "window-changed": "file of a parse with another window (the next partition's run)",
     "full": "--no-partial-parse",
 }
 
@@ -110,7 +125,6 @@ def cases(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     day = EPOCH + dt.timedelta(days=HISTORY_DAYS)
     n = args.range_days or (QUICK_RANGE_DAYS if args.quick else RANGE_DAYS)
     end = EPOCH + dt.timedelta(days=n - 1)
-    day_vars = f"{{start_date: {day}, end_date: {day}}}"
     return {
         "day": {
             "label": f"{day_scale}-day",
@@ -118,8 +132,8 @@ def cases(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
             "history": (EPOCH, day - dt.timedelta(days=1)),
             "start": day,
             "end": day,
-            "vars": day_vars,
-            "args": ["--vars", day_vars],
+            "window": (day, day),
+            "args": [],
             "what": f"{day_scale}, {day} incrementally (lookback {_lookback()} d) after {HISTORY_DAYS} days",
             "repeat": args.repeat,
         },
@@ -129,7 +143,7 @@ def cases(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
             "history": None,
             "start": EPOCH,
             "end": end,
-            "vars": None,
+            "window": None,
             "args": ["--full-refresh"],
             "what": f"medium, {EPOCH} .. {end} ({n} days), --full-refresh, one invocation",
             "repeat": args.repeat_range,
@@ -251,16 +265,20 @@ class Case:
             shutil.copy(partial_parse, folder / "partial_parse.msgpack")
         return folder
 
-    def dbt(self, argv: list[str], target: Path) -> dict[str, Any]:
-        """One dbt invocation (fresh process) with this case's database, target and log folders."""
+    def dbt(self, argv: list[str], target: Path, window: tuple[dt.date, dt.date] | None = None) -> dict[str, Any]:
+        """One dbt invocation (fresh process) with this case's database, target and log folders, and the window
+        passed as Dagster passes it (ECOM_DBT_START_DATE / ECOM_DBT_END_DATE)."""
+        from ecom_pipeline.transform import window_environment
+
         cmd = [str(BIN / "dbt"), *argv, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
         cmd += ["--target-path", str(target), "--log-path", str(self.logs), "--no-use-colors"]
-        run = _run(cmd, self.env, cwd=str(self.root))
+        run = _run(cmd, self.env | window_environment(*(window or (None, None))), cwd=str(self.root))
         lines = run.pop("lines")
         if run["rc"] != 0:
             raise _fail(f"{self.key}: dbt {' '.join(argv)}", run, lines)
         run.update(_parse_dbt(lines, run["wall_s"]))
-        run["command"] = _shell(["dbt", *argv])
+        window_text = f"ECOM_DBT_START_DATE={window[0]} ECOM_DBT_END_DATE={window[1]} " if window else ""
+        run["command"] = window_text + _shell(["dbt", *argv])
         if argv[0] == "parse":  # dbt parse writes perf_info.json: its own time, and how many files it parsed
             perf = json.loads((target / "perf_info.json").read_text())
             run["dbt_s"] = perf["load_all_elapsed"]
@@ -272,10 +290,10 @@ class Case:
             run["nodes"] = _nodes(target / "run_results.json")
         return run
 
-    def prime(self, argv_vars: list[str]) -> Path:
-        """A partial-parse file for these vars and this database (dbt parse, not timed)."""
+    def prime(self, window: tuple[dt.date, dt.date] | None) -> Path:
+        """A partial-parse file for this database, parsed with this window (dbt parse, not timed)."""
         target = self.target()
-        self.dbt(["parse", *argv_vars], target)
+        self.dbt(["parse"], target, window)
         return target / "partial_parse.msgpack"
 
 
@@ -379,11 +397,11 @@ def run_case(key: str, spec: dict[str, Any], args: argparse.Namespace, pycache: 
             r = case.land(spec["start"], spec["end"])
             setup.append({"step": "land", **r})
             _progress(f"[setup] {label:<12} {r['command']}: wall {r['wall_s']:.1f} s (land() {r['land_s']:.1f} s)")
-            primed = case.prime(spec["args"][:2] if spec["vars"] else [])
+            primed = case.prime(spec["window"])
             for i in range(spec["repeat"]):
                 for command in COMMANDS if i % 2 == 0 else tuple(reversed(COMMANDS)):
                     _settle(args.pg_url)
-                    r = case.dbt([command, *spec["args"]], case.target(primed))
+                    r = case.dbt([command, *spec["args"]], case.target(primed), spec["window"])
                     runs[command].append(r)
                     _progress(f"[{i + 1}/{spec['repeat']}] {label:<12} {command:<6} {_brief(r)}")
             verify = _verify(url)
@@ -395,27 +413,296 @@ def run_case(key: str, spec: dict[str, Any], args: argparse.Namespace, pycache: 
     return out
 
 
-def run_parse(args: argparse.Namespace, pycache: str | None, day_vars: str) -> dict[str, list[dict[str, Any]]]:
+def run_parse(
+    args: argparse.Namespace, pycache: str | None, window: tuple[dt.date, dt.date]
+) -> dict[str, list[dict[str, Any]]]:
     """`dbt parse` in three states of the partial-parse file; no database is touched (none is created)."""
     url = _with_database(args.pg_url, "ecom_dbtbench_parse")  # only in the profile (and so in the parse's key)
     case = Case("parse", {"scale": "small"}, url, args, pycache)
     runs: dict[str, list[dict[str, Any]]] = {m: [] for m in PARSE_MODES}
+    previous_day = window[0] - dt.timedelta(days=1)
     try:
         case.dbt(["parse"], case.target())  # not timed: fills the bytecode cache
-        without_vars = case.prime([])
-        same_vars = case.prime(["--vars", day_vars])
+        other_window = case.prime((previous_day, previous_day))
+        same_window = case.prime(window)
         for i in range(args.repeat):
             for mode in PARSE_MODES if i % 2 == 0 else tuple(reversed(PARSE_MODES)):
                 if mode == "full":
-                    r = case.dbt(["parse", "--vars", day_vars, "--no-partial-parse"], case.target())
+                    r = case.dbt(["parse", "--no-partial-parse"], case.target(), window)
                 else:
-                    start = same_vars if mode == "partial" else without_vars
-                    r = case.dbt(["parse", "--vars", day_vars], case.target(start))
+                    start = same_window if mode == "partial" else other_window
+                    r = case.dbt(["parse"], case.target(start), window)
                 runs[mode].append(r)
                 _progress(f"[{i + 1}/{args.repeat}] parse        {mode:<12} {_brief(r)}")
     finally:
         case.close()
     return runs
+
+
+# --------------------------------------------------------------------- the dbt step of a Dagster run
+
+
+def baseline_tree(rev: str, tmpdir: str | None) -> Path:
+    """The project at `rev`, exported with `git archive` (the checkout and its git state are left alone)."""
+    root = Path(tempfile.mkdtemp(prefix="ecom-dbtbench-baseline-", dir=tmpdir))
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev], capture_output=True, check=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(root, filter="data")
+    return root
+
+
+def _ts(text: str) -> float:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def _dbt_log(folder: Path) -> dict[str, Any]:
+    """A dbt invocation's structured log (dagster-dbt runs dbt with DBT_LOG_FORMAT=json into its target folder)."""
+    events = [json.loads(line) for line in (folder / "dbt.log").read_text().splitlines() if line.startswith("{")]
+    by_name: dict[str, dict[str, Any]] = {}
+    for e in events:
+        by_name.setdefault(e["info"]["name"], e)
+    found = by_name.get("FoundStats")
+    finished = by_name.get("FinishedRunningStats")
+    reparsed = by_name.get("PartialParsingEnabled", {}).get("data", {})
+    return {
+        "first": _ts(events[0]["info"]["ts"]),
+        "last": _ts(events[-1]["info"]["ts"]),
+        "found": _ts(found["info"]["ts"]) if found else None,
+        "run_s": float(finished["data"]["execution_time"]) if finished else None,
+        "full_parse": "UnableToPartialParse" in by_name or "PartialParsingEnabled" not in by_name,
+        "parse_reason": by_name.get("UnableToPartialParse", {}).get("info", {}).get("msg", ""),
+        "reparsed_files": sum(int(reparsed.get(k, 0)) for k in ("added", "changed", "deleted")),
+    }
+
+
+def _step_events(dagster_home: Path) -> dict[str, Any]:
+    """The run's step start/end times and durations, and its own start and end, from the instance."""
+    import dagster as dg
+    from dagster._core.events import DagsterEventType
+
+    out: dict[str, Any] = {"start": {}, "end": {}, "duration": {}}
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        (run,) = instance.get_runs()
+        out["run_id"] = run.run_id
+        for kind, key in ((DagsterEventType.STEP_START, "start"), (DagsterEventType.STEP_SUCCESS, "end")):
+            for record in instance.get_records_for_run(run.run_id, of_type=kind).records:
+                entry = record.event_log_entry
+                out[key][entry.step_key] = entry.timestamp
+                if kind == DagsterEventType.STEP_SUCCESS:
+                    out["duration"][entry.step_key] = entry.dagster_event.event_specific_data.duration_ms / 1000
+        for kind, key in ((DagsterEventType.RUN_START, "run_start"), (DagsterEventType.RUN_SUCCESS, "run_end")):
+            records = instance.get_records_for_run(run.run_id, of_type=kind).records
+            out[key] = records[0].event_log_entry.timestamp if records else None
+        # dagster-dbt logs "Running dbt command: `...`" and "Finished dbt command: `...`" around each invocation.
+        out["dbt_commands"] = [
+            (entry.timestamp, entry.user_message)
+            for entry in instance.all_logs(run.run_id)
+            if entry.step_key == "ecom_dbt" and "dbt command: `" in (entry.user_message or "")
+        ]
+    return out
+
+
+def _docs_seconds(commands: list[tuple[float, str]]) -> tuple[float, int]:
+    """Time between dagster-dbt's "Running" and "Finished" lines of each `dbt docs generate`, and how many."""
+    started = [t for t, message in commands if message.startswith("Running") and "docs generate" in message]
+    ended = [t for t, message in commands if message.startswith("Finished") and "docs generate" in message]
+    return sum(b - a for a, b in zip(started, ended, strict=False)), len(started)
+
+
+class StepSide:
+    """One code tree (this checkout, or the baseline's export) and its fixed database: every round starts from
+    an empty warehouse of the same name (a deployment's warehouse does not change name from run to run)."""
+
+    def __init__(self, key: str, label: str, tree: Path, args: argparse.Namespace, pycache: str | None) -> None:
+        from ecom_pipeline.storage.postgres import libpq_environment
+
+        self.key, self.label, self.tree, self.args, self.pycache = key, label, tree, args, pycache
+        self.name = f"ecom_dbtbench_step_{key}"
+        self.url = _with_database(args.pg_url, self.name)
+        self.target = tree / "dbt_project" / "target"
+        self.pg = libpq_environment(self.url)
+
+    def prepare(self) -> None:
+        """`dbt parse` in the tree with this side's connection: the manifest Dagster loads, and the partial-parse
+        state it hands to a run."""
+        env = _child_env(self.pg, self.pycache)
+        project = self.tree / "dbt_project"
+        cmd = [str(BIN / "dbt"), "parse", "--project-dir", str(project), "--profiles-dir", str(project)]
+        run = _run(cmd, env, cwd=str(project))
+        if run["rc"] != 0:
+            raise _fail(f"{self.label}: dbt parse", run, run["lines"])
+
+    def stale_docs(self) -> None:
+        """Make the next run regenerate the docs, as the first run after a change of the dbt project does."""
+        (self.target / "docs-source.sha256").unlink(missing_ok=True)
+
+    def run(self) -> dict[str, Any]:
+        _drop_database(self.args.pg_url, self.name)
+        _admin(self.args.pg_url, [(f'CREATE DATABASE "{self.name}"', ())])
+        root = Path(tempfile.mkdtemp(prefix=f"ecom-dbtbench-step-{self.key}-", dir=self.args.tmpdir))
+        before = {p.name for p in self.target.iterdir()}
+        try:
+            (root / "dagster").mkdir()
+            (root / "dagster" / "dagster.yaml").write_text("")
+            env = _child_env(
+                {
+                    "ECOM_EPOCH": EPOCH.isoformat(),
+                    "ECOM_SEED": str(SEED),
+                    "ECOM_SCALE": "small",
+                    "ECOM_DATABASE_URL": self.url,
+                    "ECOM_HOME": str(root / "ecom"),
+                    "DAGSTER_HOME": str(root / "dagster"),
+                    "PYTHONPATH": str(self.tree),  # this tree's ecom_pipeline, not the installed checkout's
+                },
+                self.pycache,
+            )
+            cmd = [str(BIN / "dagster"), "asset", "materialize", "-m", "ecom_pipeline.definitions", "--select", "*"]
+            _settle(self.args.pg_url)
+            run = _run([*cmd, "--partition", EPOCH.isoformat()], env, cwd=str(self.tree))
+            lines = run.pop("lines")
+            if run["rc"] != 0:
+                raise _fail(f"{self.label}: dagster asset materialize", run, lines)
+            steps = _step_events(root / "dagster")
+            new = sorted(self.target / n for n in {p.name for p in self.target.iterdir()} - before)
+            return {**run, **self._split(steps, new)}
+        finally:
+            for name in {p.name for p in self.target.iterdir()} - before:
+                shutil.rmtree(self.target / name, ignore_errors=True)
+            shutil.rmtree(root, ignore_errors=True)
+
+    def _split(self, steps: dict[str, Any], new: list[Path]) -> dict[str, Any]:
+        """Where the dbt step's time went, from the instance's step events and dbt's logs of the run."""
+        build_dir = next(p for p in new if p.name.startswith("ecom_dbt-") and (p / "run_results.json").exists())
+        build = _dbt_log(build_dir)
+        nodes = _nodes(build_dir / "run_results.json")
+        start, end = steps["start"]["ecom_dbt"], steps["end"]["ecom_dbt"]
+        docs_s, docs_runs = _docs_seconds(steps["dbt_commands"])
+        return {
+            "e2e_s": steps["run_end"] - steps["run_start"] if steps.get("run_end") else None,
+            "step_s": steps["duration"]["ecom_dbt"],
+            "steps": steps["duration"],
+            "before_dbt_s": build["first"] - start,
+            "parse_s": (build["found"] - build["first"]) if build["found"] else None,
+            "full_parse": build["full_parse"],
+            "parse_reason": build["parse_reason"],
+            "reparsed_files": build["reparsed_files"],
+            "dbt_run_s": build["run_s"],
+            "dbt_process_s": build["last"] - build["first"],
+            "docs_s": docs_s,
+            "docs_runs": docs_runs,
+            "after_dbt_s": end - build["last"] - docs_s,
+            "nodes": nodes,
+        }
+
+
+def run_step(args: argparse.Namespace, pycache: str | None) -> dict[str, Any]:
+    """The ecom_dbt step of one small day through `dagster asset materialize --select '*'`, this checkout against
+    the baseline revision, alternating; a warm-up run per side first (bytecode, and the first run's figures)."""
+    tree = baseline_tree(args.baseline, args.tmpdir)
+    sides = [
+        StepSide("baseline", f"main {args.baseline}", tree, args, pycache),
+        StepSide("current", "this checkout", ROOT, args, pycache),
+    ]
+    out: dict[str, Any] = {s.key: {"label": s.label, "runs": []} for s in sides}
+    try:
+        for side in sides:
+            side.prepare()
+            side.stale_docs()
+            r = side.run()
+            out[side.key]["first"] = r
+            _progress(f"[warm-up] {side.label:<16} {_step_brief(r)}  (first run: docs regenerated)")
+        for i in range(args.repeat):
+            for side in sides if i % 2 == 0 else list(reversed(sides)):
+                r = side.run()
+                out[side.key]["runs"].append(r)
+                _progress(f"[{i + 1}/{args.repeat}] {side.label:<16} {_step_brief(r)}")
+    finally:
+        for side in sides:
+            _drop_database(args.pg_url, side.name)
+        shutil.rmtree(tree, ignore_errors=True)
+    return out
+
+
+def _step_brief(r: dict[str, Any]) -> str:
+    parse = "full" if r["full_parse"] else f"partial ({r['reparsed_files']} files)"
+    return (
+        f"wall {r['wall_s']:6.1f} s  ecom_dbt {r['step_s']:5.1f} s  parse {r['parse_s']:4.1f} s ({parse})"
+        f"  dbt run {r['dbt_run_s']:5.1f} s  docs {r['docs_s']:4.1f} s"
+    )
+
+
+STEP_PARTS = (
+    ("wall_s", "end to end, `dagster asset materialize` seen from the parent"),
+    ("step_s", "the ecom_dbt step"),
+    ("before_dbt_s", "  step start -> dbt's first log line (dagster-dbt set-up, `dbt --version`, dbt's imports)"),
+    ("parse_s", "  dbt: profile, adapter and parse"),
+    ("dbt_run_s", "  dbt: its run clock (models, tests, seed)"),
+    ("docs_s", "  dbt docs generate (process included)"),
+    ("after_dbt_s", "  the rest (artifacts, Dagster's events after dbt's last line)"),
+)
+
+
+def summarize_step(result: dict[str, Any]) -> dict[str, Any]:
+    for side in result.values():
+        rs = side["runs"]
+        side["median"] = {k: _med([r[k] for r in rs]) for k, _ in STEP_PARTS}
+        kinds = list(dict.fromkeys(k for r in rs for k in r["nodes"]["by_type_s"]))
+        side["node_s"] = {k: _med([r["nodes"]["by_type_s"].get(k, 0.0) for r in rs]) for k in kinds}
+        side["count"] = rs[-1]["nodes"]["count"]
+        side["full_parses"] = sum(bool(r["full_parse"]) for r in rs)
+        side["parse_reason"] = next((r["parse_reason"] for r in rs if r["parse_reason"]), "")
+        side["reparsed_files"] = _med([r["reparsed_files"] for r in rs])
+    return result
+
+
+def step_checks(step: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    cur = step["current"]
+    return [
+        (
+            "step: partial parse in every measured run of this checkout",
+            cur["full_parses"] == 0,
+            f"{cur['full_parses']} full parse(s) of {len(cur['runs'])} {cur['parse_reason']}".strip(),
+        ),
+        (
+            "step: no docs generation in the measured runs of this checkout",
+            all(r["docs_runs"] == 0 for r in cur["runs"]),
+            f"{sum(r['docs_runs'] for r in cur['runs'])} docs run(s)",
+        ),
+        (
+            "step: the first run of this checkout regenerated the docs",
+            cur["first"]["docs_runs"] > 0 or cur["first"]["docs_s"] > 0,
+            f"docs {cur['first']['docs_s']:.1f} s",
+        ),
+    ]
+
+
+def _report_step(step: dict[str, Any]) -> list[str]:
+    base, cur = step["baseline"], step["current"]
+    out = [
+        "",
+        f"the ecom_dbt step of one small day (2026-01-01) in `dagster asset materialize --select '*'` "
+        f"(fresh process and instance, empty warehouse, manifest prepared; median of {len(cur['runs'])})",
+    ]
+    rows = []
+    for key, label in STEP_PARTS:
+        b, c = base["median"][key], cur["median"][key]
+        rows.append([label, _s(b), _s(c), f"{b / c:.1f}x" if c and c == c and c > 0.05 else ""])
+    for kind in dict.fromkeys([*base["node_s"], *cur["node_s"]]):
+        label = f"  node time summed, {kind}s ({base['count'].get(kind, 0)} / {cur['count'].get(kind, 0)})"
+        rows.append([label, _s(base["node_s"].get(kind)), _s(cur["node_s"].get(kind)), ""])
+    out.append(_table(["part (s)", base["label"], cur["label"], "ratio"], rows, right={1, 2, 3}))
+    for side in (base, cur):
+        parse = (
+            f"{side['full_parses']} full parse(s) of {len(side['runs'])} ({side['parse_reason'] or 'no partial state'})"
+            if side["full_parses"]
+            else f"partial parse in every run ({side['reparsed_files']:.0f} files re-parsed)"
+        )
+        first = side["first"]
+        out.append(
+            f"{side['label']}: {parse}; first run (docs regenerated): ecom_dbt {first['step_s']:.1f} s, "
+            f"docs {first['docs_s']:.1f} s, end to end {first['wall_s']:.1f} s"
+        )
+    return out
 
 
 # ----------------------------------------------------------------------------------------------- summary
@@ -516,7 +803,7 @@ def checks(key: str, spec: dict[str, Any], result: dict[str, Any]) -> list[tuple
 def parse_checks(parse: dict[str, Any]) -> list[tuple[str, bool, str]]:
     out = []
     for mode, p in parse.items():
-        expect = mode != "partial"
+        expect = mode == "full"
         n = p["full_parses"]
         ok = n == (len(p["runs"]) if expect else 0)
         what = "full parse" if expect else "partial parse"
@@ -677,10 +964,10 @@ def _report_parse(parse: dict[str, Any]) -> list[str]:
         )
     pheader = ["mode", "partial-parse file", "runs", "wall s", "min s", "max s", "dbt s", "startup s", "files parsed"]
     out.append(_table(pheader, prows, right={2, 3, 4, 5, 6, 7, 8}))
-    extra = parse["vars-changed"]["median_s"] - parse["partial"]["median_s"]
+    extra = parse["full"]["median_s"] - parse["partial"]["median_s"]
     out.append(
-        f"a run whose vars (or database) differ from its partial-parse file parses in full: +{extra:.2f} s on top"
-        " of the build/run rows above (they start from the same vars' file)"
+        f"a run whose database differs from its partial-parse file (or which passes --vars) parses in full: "
+        f"+{extra:.2f} s on top of the build/run rows above; a new window does not"
     )
     return out
 
@@ -726,6 +1013,7 @@ def _report_breakdown(results: dict[str, Any], top: int) -> list[str]:
 def report(
     results: dict[str, Any],
     parse: dict[str, Any] | None,
+    step: dict[str, Any] | None,
     found: list[tuple[str, bool, str]],
     args: argparse.Namespace,
     load: tuple[float, float],
@@ -735,6 +1023,8 @@ def report(
     counts = [f"{r['label']} {len(r['commands']['build']['runs'])}" for r in results.values()]
     if parse:
         counts.append(f"parse {len(next(iter(parse.values()))['runs'])}")
+    if step:
+        counts.append(f"step {len(step['current']['runs'])}")
     repeats = ", ".join(counts)
     threads = next((x["threads"] for r in results.values() for x in r["commands"]["build"]["runs"]), None)
     out.append(
@@ -746,6 +1036,8 @@ def report(
         f"  benchmark wall {wall / 60:.1f} min"
     )
 
+    if step:
+        out += _report_step(step)
     if results:
         out += _report_cases(results)
     if parse:
@@ -775,7 +1067,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--range-days", type=int, help=f"days of the range case (default {RANGE_DAYS}, --quick {QUICK_RANGE_DAYS})"
     )
-    parser.add_argument("--only", metavar="CASE[,CASE]", help="run only these of day, range, parse")
+    parser.add_argument("--only", metavar="CASE[,CASE]", help="run only these of step, day, range, parse")
+    parser.add_argument(
+        "--baseline", default=BASELINE, help=f"revision the step case compares with (default {BASELINE})"
+    )
     parser.add_argument("--top", type=int, default=6, help="slowest nodes listed per case (default 6)")
     parser.add_argument("--json", metavar="PATH", help="also write every run and the summary as JSON")
     parser.add_argument(
@@ -800,20 +1095,23 @@ def main(argv: list[str] | None = None) -> int:
     for tool in ("dbt", "ecom"):
         if not (BIN / tool).exists():
             parser.error(f"{BIN / tool} not found: run with the project's environment (uv run python ...)")
-    only = [c.strip() for c in args.only.split(",") if c.strip()] if args.only else ["parse", "day", "range"]
-    unknown = [c for c in only if c not in ("parse", "day", "range")]
+    cases_ = ("step", "parse", "day", "range")
+    only = [c.strip() for c in args.only.split(",") if c.strip()] if args.only else list(cases_)
+    unknown = [c for c in only if c not in cases_]
     if unknown:
-        parser.error(f"unknown case {', '.join(unknown)}; choose from parse, day, range")
+        parser.error(f"unknown case {', '.join(unknown)}; choose from {', '.join(cases_)}")
 
     specs = cases(args)
     pycache = tempfile.mkdtemp(prefix="ecom-dbtbench-pycache-", dir=args.tmpdir) if args.bytecode == "prefix" else None
     load_start = _load()
     began = time.perf_counter()
     results: dict[str, Any] = {}
-    parse = None
+    parse = step = None
     try:
+        if "step" in only:
+            step = summarize_step(run_step(args, pycache))
         if "parse" in only:
-            parse = {m: _summ(rs) for m, rs in run_parse(args, pycache, specs["day"]["vars"]).items()}
+            parse = {m: _summ(rs) for m, rs in run_parse(args, pycache, specs["day"]["window"]).items()}
         for key in ("day", "range"):
             if key in only:
                 results[key] = summarize(run_case(key, specs[key], args, pycache))
@@ -825,8 +1123,10 @@ def main(argv: list[str] | None = None) -> int:
     found = [x for key, r in results.items() for x in checks(key, specs[key], r)]
     if parse:
         found += parse_checks(parse)
+    if step:
+        found += step_checks(step)
     load = (load_start, _load())
-    report(results, parse, found, args, load, wall)
+    report(results, parse, step, found, args, load, wall)
     if args.json:
         payload = {
             "meta": {
@@ -848,6 +1148,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "cases": results,
             "parse": parse,
+            "step": step,
             "checks": [{"check": n, "ok": ok, "found": v} for n, ok, v in found],
             "targets": [{"target": n, "measured": v, "pass": ok} for n, v, ok in targets(results)],
         }

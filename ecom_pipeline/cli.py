@@ -237,6 +237,7 @@ def ui(dagster_args: tuple[str, ...]) -> None:
     os.environ["DAGSTER_HOME"] = str(home)
     dagster = _tool("dagster")
     click.echo(f"DAGSTER_HOME={home}", err=True)
+    _start_docs_server()
     os.execv(dagster, [dagster, "dev", "-m", "ecom_pipeline.definitions", *dagster_args])
 
 
@@ -278,24 +279,65 @@ def backfill(start: str | None, end: str | None, url: str | None, wait: bool) ->
         raise GateFailure(f"backfill {backfill_id} ended {final.status.lower()}: see {server.url}/runs/b/{backfill_id}")
 
 
+def _start_docs_server() -> None:
+    """The docs server the assets' links point to, as a child process that stops with the UI."""
+    from ecom_pipeline.docs_server import start_docs_server
+
+    start_docs_server(_settings().docs_url)
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default: the host of ECOM_DOCS_URL).")
+@click.option("--port", default=None, type=int, help="Port to listen on (default: the port of ECOM_DOCS_URL).")
+@_fail_cleanly
+def docs(host: str | None, port: int | None) -> None:
+    """Serve the dbt docs and the Data Docs at ECOM_DOCS_URL (default http://127.0.0.1:3001), until Ctrl-C."""
+    from ecom_pipeline.docs_server import main as serve
+
+    args = ["--base-url", _settings().docs_url]
+    args += [*(["--host", host] if host else []), *(["--port", str(port)] if port is not None else [])]
+    sys.exit(serve(args))
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
 @_fail_cleanly
 def dbt(dbt_args: tuple[str, ...]) -> None:
-    """Run dbt on the project's dbt_project against the configured warehouse (the embedded one included)."""
+    """Run dbt on the project's dbt_project against the configured warehouse (the embedded one included).
+
+    The window of days comes from ECOM_DBT_START_DATE / ECOM_DBT_END_DATE (default: everything).
+    """
     import os
-    import shutil
 
-    from ecom_pipeline.storage.postgres import database_url, libpq_environment
+    from ecom_pipeline.storage.postgres import database_url
+    from ecom_pipeline.transform import DBT_PROJECT_DIR, DbtNotInstalledError, dbt_environment, dbt_executable
 
-    project = Path(__file__).resolve().parent.parent / "dbt_project"
-    os.environ.update(libpq_environment(database_url(_settings().home)))
+    try:
+        executable = dbt_executable()
+    except DbtNotInstalledError as exc:
+        raise UsageFailure(str(exc)) from None
+    url = database_url(_settings().home)
     args = list(dbt_args)
-    for flag, value in (("--project-dir", project), ("--profiles-dir", project)):
+    if args and args[0] in _DBT_READS_RAW and not _help_only(args):
+        from ecom_pipeline.transform import warehouse_is_loaded
+
+        if not warehouse_is_loaded(url):
+            raise UsageFailure(
+                "the warehouse has no data yet (nothing published to raw): load days first, "
+                "e.g. `python3 dev.py load` or `python3 dev.py demo`"
+            )
+    for flag, value in (("--project-dir", DBT_PROJECT_DIR), ("--profiles-dir", DBT_PROJECT_DIR)):
         if flag not in args and args and not args[0].startswith("-"):
             args += [flag, str(value)]
-    executable = shutil.which("dbt") or "dbt"
-    os.execvp(executable, [executable, *args])
+    os.execve(executable, [executable, *args], dbt_environment(url))
+
+
+# dbt commands that read the raw tables: on an empty warehouse they would fail model after model.
+_DBT_READS_RAW = frozenset({"build", "run", "test", "snapshot", "show", "source"})
+
+
+def _help_only(args: list[str]) -> bool:
+    return "-h" in args or "--help" in args
 
 
 @main.group()
@@ -503,7 +545,7 @@ def _run_demo(settings: Settings) -> None:
         "select order_date, orders, gross_revenue, net_revenue, reporting_currency "
         "from marts.agg_daily_revenue order by order_date"
     )
-    docs = _docs_base()
+    docs = settings.docs_url.rstrip("/")
     lines = [
         f"done in {run.seconds:.1f} s: {orders:,} orders over {revenue.height} days in the marts, every gate passed, "
         f"gold in {settings.home / 'lake' / 'gold'}",
@@ -514,12 +556,6 @@ def _run_demo(settings: Settings) -> None:
         f"  Data Docs:           {docs}/data_docs/index.html",
     ]
     click.echo("\n".join(lines))
-
-
-def _docs_base() -> str:
-    import os
-
-    return (os.environ.get("ECOM_DOCS_URL") or "http://127.0.0.1:3001").rstrip("/")
 
 
 def _print_load_summary(result: Any, start: dt.date, end: dt.date, seconds: float) -> None:

@@ -28,7 +28,6 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -38,7 +37,7 @@ from ecom_pipeline.generation.anomalies import ANOMALIES_TABLE, NO_ANOMALIES, An
 from ecom_pipeline.generation.config import MARKETS, GeneratorConfig
 from ecom_pipeline.generation.daily import iter_day
 from ecom_pipeline.generation.dataset import dataset_identity
-from ecom_pipeline.quality.checkpoints import DATA_DOCS_SITE, GateResult
+from ecom_pipeline.quality.checkpoints import DATA_DOCS_DIR, GateResult
 from ecom_pipeline.quality.sql_suites import MARTS, sql_rules
 from ecom_pipeline.settings import Settings
 from ecom_pipeline.storage.conform import check_contract, day_to_silver
@@ -287,6 +286,8 @@ def publish_step(p: LandingPlan, day: dt.date, silver: Mapping[str, pl.DataFrame
 
 # --- the gates ------------------------------------------------------------------------------------
 
+DATA_DOCS_LINK_EXPIRY_S = 7 * 24 * 3600  # the longest an S3 (SigV4) presigned link may last
+
 
 def gate_bronze(p: LandingPlan, day: dt.date, frames: Mapping[str, pl.DataFrame] | None = None) -> GateResult:
     """Validate the day's bronze (the given frames, else read from the lake) with the `bronze` checkpoint."""
@@ -364,25 +365,21 @@ def publish_data_docs(p: LandingPlan, result: GateResult, since: float) -> str |
     """Copy the Data Docs pages a gate run wrote (modified at or after `since`, a `time.time()`) to
     `<gold>/data_docs/` when the gold layer is on S3; the site's static assets are copied once.
 
-    Returns the gold URL of the run's page, or None (a local lake, or a run without the lake as a target, keeps
-    the docs in the GX project only). A failed copy is a warning: the docs are a report, never a reason to stop
-    a good day.
+    Returns an http link to the run's page in the bucket, presigned for DATA_DOCS_LINK_EXPIRY_S, or None (a local
+    lake, or a run without the lake as a target, keeps the docs in the GX project only). A failed copy is a
+    warning: the docs are a report, never a reason to stop a good day.
     """
-    if result.data_docs_url is None or "lake" not in p.settings.targets or not p.lake.gold.url.startswith("s3://"):
+    if result.data_docs_page is None or "lake" not in p.settings.targets or not p.lake.gold.url.startswith("s3://"):
         return None
     try:
-        return _copy_data_docs(p, result.data_docs_url, since)
+        return _copy_data_docs(p, result.data_docs_page, since)
     except LakeUnavailableError as exc:
         logging.getLogger(__name__).warning("Data Docs stay local, not copied to the gold layer: %s", exc)
         return None
 
 
-def _copy_data_docs(p: LandingPlan, data_docs_url: str, since: float) -> str:
-    from urllib.parse import unquote, urlsplit
-
-    local = unquote(urlsplit(data_docs_url).path)
-    site, _, page = local.partition(f"/{DATA_DOCS_SITE}/")
-    root = Path(site) / DATA_DOCS_SITE
+def _copy_data_docs(p: LandingPlan, page: str, since: float) -> str:
+    root = DATA_DOCS_DIR
     store = p.lake.gold.store
     for path in sorted(root.rglob("*")):
         if not path.is_file():
@@ -394,7 +391,7 @@ def _copy_data_docs(p: LandingPlan, data_docs_url: str, since: float) -> str:
                 store.put(key, path.read_bytes())
         elif path.stat().st_mtime >= since:
             store.put(key, path.read_bytes())
-    return f"{p.lake.gold.url.rstrip('/')}/{DATA_DOCS_PREFIX}/{page}"
+    return store.presigned_url(f"{DATA_DOCS_PREFIX}/{page}", DATA_DOCS_LINK_EXPIRY_S)
 
 
 def land(

@@ -28,6 +28,7 @@ from ecom_pipeline.paths import default_home
 
 ENV_PREFIX = "ECOM_"
 MAX_COUNT = 100_000_000  # rows of one table in one day: far beyond one machine, short of overflow
+DEFAULT_DOCS_URL = "http://127.0.0.1:3001"
 
 
 class SettingsError(ValueError):
@@ -65,6 +66,8 @@ class Settings(BaseModel):
     opening_products: int | None = Field(None, ge=0, le=MAX_COUNT)
     launches_per_day: float | None = Field(None, ge=0, le=MAX_COUNT, allow_inf_nan=False)
     orders_per_day: float | None = Field(None, ge=0, le=MAX_COUNT, allow_inf_nan=False)
+    # Base URL of the docs server (dbt docs and Data Docs): every documentation link starts with it.
+    docs_url: str = DEFAULT_DOCS_URL
 
     @field_validator("scale")
     @classmethod
@@ -107,6 +110,20 @@ class Settings(BaseModel):
         if unknown or not targets:
             raise ValueError(f"unknown target {', '.join(unknown) or v!r}; choose lake, warehouse or both")
         return ",".join(dict.fromkeys(targets))
+
+    @field_validator("docs_url")
+    @classmethod
+    def _http_base_url(cls, v: str) -> str:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(v.strip())
+        try:
+            parts.port  # noqa: B018 - raises on a malformed port
+        except ValueError:
+            raise ValueError(f"{v!r} has an invalid port") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(f"{v!r} is not an http(s) base URL such as {DEFAULT_DOCS_URL}")
+        return parts.geturl().rstrip("/")
 
     @field_validator("epoch", "start", "end", mode="before")
     @classmethod

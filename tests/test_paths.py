@@ -87,9 +87,12 @@ def test_ecom_ui_starts_dagster_dev_on_the_projects_instance(tmp_path: Path, mon
     monkeypatch.setenv("ECOM_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.setattr(os, "execv", fake_exec)
+    started: list[bool] = []
+    monkeypatch.setattr(cli, "_start_docs_server", lambda: started.append(True))
     result = CliRunner().invoke(cli.main, ["ui", "-p", "3999"])
     assert result.exit_code == 0, result.output
     (call,) = calls
     assert call[2:6] == ["dev", "-m", "ecom_pipeline.definitions", "-p"]
     assert Path(call[0]).name == "dagster" and Path(call[0]).parent == Path(sys.executable).parent
     assert os.environ["DAGSTER_HOME"] == str((tmp_path / "home" / "dagster").resolve())
+    assert started == [True]  # and the docs server the assets' links point to

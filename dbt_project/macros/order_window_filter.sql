@@ -1,30 +1,20 @@
 {#-
     The rows an incremental run rebuilds, as a SQL predicate.
 
-    Dagster passes the partition window as vars `start_date` and `end_date` (one day or a range). An incremental
-    run rebuilds the orders placed in [start_date - lookback_days, end_date], so status changes that land a few
-    days after the order are absorbed; with `changed_date_column`, also the older orders whose status changed
-    within [start_date, end_date] (a slow delivery past the lookback). A first build, a --full-refresh, or a run
-    without the vars rebuilds everything (the predicate is `true`).
+    An incremental run with a window (macro run_window) rebuilds the orders placed in
+    [start - lookback_days, end], so status changes that land a few days after the order are absorbed; with
+    `changed_date_column`, also the older orders whose status changed within [start, end] (a slow delivery past
+    the lookback). A first build, a --full-refresh, or a run without a window rebuilds everything (`true`).
 -#}
 {% macro order_window_filter(order_date_column, changed_date_column=none) -%}
-    {%- set start_date = var('start_date', none) -%}
-    {%- set end_date = var('end_date', none) -%}
-    {%- if start_date and end_date and (start_date | string) > (end_date | string) -%}
-        {{ exceptions.raise_compiler_error("var start_date " ~ start_date ~ " is after end_date " ~ end_date) }}
-    {%- endif -%}
-    {%- if is_incremental() and (start_date or end_date) -%}
-        {%- set lower = "cast('" ~ start_date ~ "' as date)" -%}
-        {%- set upper = "cast('" ~ end_date ~ "' as date)" -%}
+    {%- set window = run_window() -%}
+    {%- if is_incremental() and (window.start or window.end) -%}
         (
-            (
-                {% if start_date %}{{ order_date_column }} >= {{ lower }} - {{ var('lookback_days') | int }}{% else %}true{% endif %}
-                and {% if end_date %}{{ order_date_column }} <= {{ upper }}{% else %}true{% endif %}
-            )
-            {%- if changed_date_column and start_date %}
+            {{ window_predicate(order_date_column) }}
+            {%- if changed_date_column and window.start %}
             or (
-                {{ changed_date_column }} >= {{ lower }}
-                and {% if end_date %}{{ changed_date_column }} <= {{ upper }}{% else %}true{% endif %}
+                {{ changed_date_column }} >= cast('{{ window.start }}' as date)
+                and {% if window.end %}{{ changed_date_column }} <= cast('{{ window.end }}' as date){% else %}true{% endif %}
             )
             {%- endif %}
         )

@@ -1,26 +1,54 @@
 """dbt marts on the warehouse, run per partition (window) from Dagster, then exported to the gold layer.
 
 dbt sources on `raw` map to the landing assets `["raw", table]`; models keep their schema as the key prefix
-(`staging/stg_ecom__orders`, `marts/fct_orders`) and folder as the group. dbt tests become asset checks.
+(`staging/stg_ecom__orders`, `marts/fct_orders`) and folder as the group. dbt tests become asset checks; every
+dbt asset links to its page on the docs server (`dbt_docs`).
+
+A run builds its window of days: the window reaches dbt through the environment (`ECOM_DBT_START_DATE`,
+`ECOM_DBT_END_DATE`), which dbt reads at execution only, so its partial parse holds from run to run. The data
+tests read the window's rows; the keyed tests (unique, relationships) of the relations dbt tests whole, and the
+unit tests, are left to runs without a window (`full_refresh`, CI). The docs site is regenerated after a build
+only when the dbt project changed since it was last generated.
 """
 
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator, Mapping
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache, cached_property
+from importlib.metadata import version as package_version
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt.asset_utils import (
+    DBT_INDIRECT_SELECTION_ENV,
+    extract_runtime_selection_from_args,
+    get_updated_cli_invocation_params_for_context,
+)
+from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
+from dagster_dbt.dagster_dbt_translator import validate_opt_translator
+from dagster_dbt.dbt_manifest import DbtManifestParam, validate_manifest
+from packaging.version import Version
 
-from ecom_pipeline.defs.dbt_project import DBT_PROJECT_DIR, dbt_executable, dbt_project, ensure_manifest
+from ecom_pipeline.defs.dbt_project import dbt_project, ensure_manifest
 from ecom_pipeline.defs.partitions import days_of
 from ecom_pipeline.defs.resources import EcomResource
+from ecom_pipeline.docs_server import configured_docs_url, dbt_docs_url
+from ecom_pipeline.transform import DBT_PROJECT_DIR, DOCS_DIR, dbt_environment, dbt_executable
 
-DOCS_INDEX = DBT_PROJECT_DIR / "target" / "index.html"
+# Tests whose meaning is the whole table: left out of windowed runs on relations without a window column.
+KEYED_TESTS = frozenset({"unique", "relationships", "unique_combination_of_columns"})
 
 
 class EcomDbtTranslator(DagsterDbtTranslator):
+    def __init__(self, docs_url: str, settings: DagsterDbtTranslatorSettings | None = None) -> None:
+        super().__init__(settings=settings)
+        self.docs_url = docs_url
+
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             return dg.AssetKey(["raw", dbt_resource_props["name"]])
@@ -33,55 +61,194 @@ class EcomDbtTranslator(DagsterDbtTranslator):
             return "marts"
         return fqn[1] if len(fqn) > 2 else "marts"
 
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetCheckSpec | None:
+        """dbt tests as checks; the ones only runs without a window evaluate do not gate downstream steps (a
+        failing dbt test fails the whole dbt step anyway)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is not None and is_whole_table_keyed_test(manifest, manifest["nodes"][unique_id]):
+            return spec._replace(blocking=False)
+        return spec
+
     def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
         unique_id = dbt_resource_props.get("unique_id", "")
         kind = dbt_resource_props.get("resource_type", "model")
         return {
             **super().get_metadata(dbt_resource_props),
-            "dbt_docs": dg.MetadataValue.url(f"{DOCS_INDEX.as_uri()}#!/{kind}/{unique_id}"),
+            "dbt_docs": dg.MetadataValue.url(dbt_docs_url(self.docs_url, kind, unique_id)),
         }
 
 
-def docs_outdated() -> bool:
-    """Regenerate the docs site only when it is missing or older than the parsed project."""
-    manifest = dbt_project.manifest_path
-    return not DOCS_INDEX.exists() or DOCS_INDEX.stat().st_mtime < manifest.stat().st_mtime
+class EcomDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource, with the dbt process's environment given per invocation and two fixed costs gone.
+
+    - `cli(..., env=...)`: the dbt process gets exactly that environment (the warehouse's libpq variables, the
+      run's window), so nothing is ever written to this process's `os.environ`;
+    - no `dbt --version` before each invocation (about 5 s here: dbt looks for a newer release on the network):
+      the dbt next to this interpreter is this environment's dbt-core, whose version its metadata gives;
+    - no dbt adapter loaded in this process: dagster-dbt builds one (importing and configuring dbt-core) only for
+      `fetch_row_counts` and `fetch_column_metadata`, which these assets do not use.
+    """
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(package_version("dbt-core"))
+
+    def cli(  # type: ignore[override]
+        self,
+        args: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        raise_on_error: bool = True,
+        manifest: DbtManifestParam | None = None,
+        dagster_dbt_translator: DagsterDbtTranslator | None = None,
+        context: dg.OpExecutionContext | dg.AssetExecutionContext | None = None,
+        target_path: Path | None = None,
+    ) -> DbtCliInvocation:
+        """`DbtCliResource.cli` (dagster-dbt 0.29), run with `env` as the dbt process's whole environment."""
+        translator = validate_opt_translator(dagster_dbt_translator) or DagsterDbtTranslator()
+        cleaned_args, selects, excludes = extract_runtime_selection_from_args(args)
+        params = get_updated_cli_invocation_params_for_context(
+            context=context,
+            manifest=validate_manifest(manifest) if manifest else {},
+            dagster_dbt_translator=translator,
+            runtime_selects=selects,
+            runtime_excludes=excludes,
+        )
+        target_path = target_path or self._get_unique_target_path(context=context)
+        project_dir = Path(params.dbt_project.project_dir if params.dbt_project else self.project_dir)
+        process_env = {
+            **env,
+            "DAGSTER_DBT_CLI": "true",
+            "PYTHONUNBUFFERED": "1",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DBT_LOG_FORMAT": "json",  # dagster-dbt reads dbt's structured log
+            "DBT_TARGET_PATH": os.fspath(target_path),
+            "DBT_LOG_PATH": os.fspath(target_path),
+            "DBT_PROJECT_DIR": str(project_dir),
+            **({"DBT_PROFILES_DIR": self.profiles_dir} if self.profiles_dir else {}),
+            **({DBT_INDIRECT_SELECTION_ENV: params.indirect_selection} if params.indirect_selection else {}),
+        }
+        profile_args = [*(["--profile", self.profile] if self.profile else [])]
+        profile_args += ["--target", self.target] if self.target else []
+        return DbtCliInvocation.run(
+            args=[self.dbt_executable, *self.global_config_flags, *cleaned_args, *profile_args, *params.selection_args],
+            env=process_env,
+            manifest=params.manifest,
+            dagster_dbt_translator=params.dagster_dbt_translator,
+            project_dir=project_dir,
+            target_path=target_path if target_path.is_absolute() else project_dir / target_path,
+            raise_on_error=raise_on_error,
+            context=context,
+            adapter=None,
+            cli_version=self._cli_version,
+            dbt_project=params.dbt_project,
+        )
 
 
-def dbt_vars(days: list[dt.date]) -> dict[str, str]:
-    """The window dbt's incremental models process: the run's days (each model adds its lookback)."""
-    return {"start_date": days[0].isoformat(), "end_date": days[-1].isoformat()}
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False  # rebuild everything and run every test, unit tests included (no window)
 
 
-def dbt_environment(ecom: EcomResource) -> dict[str, str]:
-    """libpq variables for dbt's profile, pointing at the same warehouse the landing assets use."""
-    from ecom_pipeline.storage.postgres import database_url, libpq_environment
+def is_whole_table_keyed_test(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> bool:
+    """A keyed test on a relation that dbt tests whole (no `window_column` in its meta): left to runs without a
+    window."""
+    if (node.get("test_metadata") or {}).get("name") not in KEYED_TESTS:
+        return False
+    attached = manifest["nodes"].get(node.get("attached_node") or "", {})
+    return not attached.get("config", {}).get("meta", {}).get("window_column")
 
-    settings = ecom.settings()
-    return libpq_environment(database_url(settings.home, ecom.environ()))
+
+@cache
+def whole_table_keyed_tests(manifest_path: Path) -> tuple[str, ...]:
+    """The names of the keyed tests that windowed runs leave out."""
+    manifest = json.loads(manifest_path.read_text())
+    return tuple(sorted(n["name"] for n in manifest["nodes"].values() if is_whole_table_keyed_test(manifest, n)))
+
+
+def build_args(full_refresh: bool, manifest_path: Path) -> list[str]:
+    """`dbt build` of a window (what a partition run needs), or of everything with every test."""
+    if full_refresh:
+        return ["build", "--full-refresh"]
+    keyed = whole_table_keyed_tests(manifest_path)
+    return ["build", "--exclude-resource-type", "unit_test", *(["--exclude", " ".join(keyed)] if keyed else [])]
+
+
+def run_window(days: list[dt.date], full_refresh: bool) -> tuple[dt.date | None, dt.date | None]:
+    """The window dbt processes: the run's days (each incremental model adds its lookback), or none at all."""
+    return (None, None) if full_refresh else (days[0], days[-1])
+
+
+def warehouse_url(ecom: EcomResource) -> str:
+    """The warehouse the landing assets write, which dbt builds on."""
+    from ecom_pipeline.storage.postgres import database_url
+
+    return database_url(ecom.settings().home, ecom.environ())
+
+
+def keep_partial_parse(run_target: Path) -> None:
+    """Keep a run's partial-parse state as the project's, which dagster-dbt hands to the next run.
+
+    dbt discards its partial parse when the connection differs from the one it was saved with (host, port, user,
+    database), so the state prepared by `dbt parse` (with no database) is of no use to a run; the state of the
+    previous run, on the same warehouse, is: every run after the first re-parses only the files that changed.
+    """
+    state = run_target / "partial_parse.msgpack"
+    if state.is_file():
+        target = Path(dbt_project.project_dir) / dbt_project.target_path
+        incoming = target / f".partial_parse.{os.getpid()}.incoming"
+        shutil.copyfile(state, incoming)
+        incoming.replace(target / "partial_parse.msgpack")
+
+
+def refresh_docs(
+    dbt: EcomDbtCliResource, env: Mapping[str, str], log: Any, site: Path = DOCS_DIR, root: Path = DBT_PROJECT_DIR
+) -> bool:
+    """Regenerate the docs site (what every `dbt_docs` link opens) if the project changed since it was built;
+    whether it ran `dbt docs generate`."""
+    from ecom_pipeline.transform import docs_current, project_digest, publish_docs
+
+    if docs_current(site, root):
+        return False
+    digest = project_digest(root)
+    site.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".docs-", dir=site) as target:
+        invocation = dbt.cli(["docs", "generate"], env=env, raise_on_error=False, target_path=Path(target)).wait()
+        if invocation.is_successful():
+            publish_docs(Path(target), digest, site)
+        else:
+            log.warning(f"dbt docs generate failed, the docs site is unchanged: {invocation.get_error()}")
+    return True
 
 
 def build_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
-    translator = EcomDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+    translator = EcomDbtTranslator(
+        configured_docs_url(), settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    )
+    manifest_path = ensure_manifest()
 
     @dbt_assets(
-        manifest=ensure_manifest(),
+        manifest=manifest_path,
         project=dbt_project,
         name="ecom_dbt",
         partitions_def=partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         dagster_dbt_translator=translator,
     )
-    def ecom_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, ecom: EcomResource) -> Iterator[Any]:
-        os.environ.update(dbt_environment(ecom))
-        args = ["build", "--vars", json.dumps(dbt_vars(days_of(context)))]
-        yield from dbt.cli(args, context=context).stream()
-        if docs_outdated():
-            # The docs site every dbt asset links to (metadata `dbt_docs`): rebuilt when the project changed.
-            dbt.cli(["docs", "generate"], raise_on_error=False).wait()
+    def ecom_dbt(
+        context: dg.AssetExecutionContext, dbt: EcomDbtCliResource, ecom: EcomResource, config: DbtBuildConfig
+    ) -> Iterator[Any]:
+        env = dbt_environment(warehouse_url(ecom), run_window(days_of(context), config.full_refresh))
+        invocation = dbt.cli(build_args(config.full_refresh, manifest_path), context=context, env=env)
+        yield from invocation.stream()
+        keep_partial_parse(invocation.target_path)
+        refresh_docs(dbt, env, context.log)
 
     return ecom_dbt
 
 
-def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())
+def dbt_resource() -> EcomDbtCliResource:
+    return EcomDbtCliResource(
+        project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
+    )

@@ -13,6 +13,10 @@
 
 Re-running it keeps the ids of everything unchanged, so the folder only shows a diff when a rule changes.
 
+Data Docs are written to `great_expectations/uncommitted/data_docs/local_site/`; a gate's result links its page
+as an http URL under the docs server's base (`ECOM_DOCS_URL`, see `ecom_pipeline.docs_server`), which serves the
+site: a browser refuses `file://` links from the Dagster UI's page.
+
 `validate_bronze(frames, day, config)` runs the `bronze` checkpoint's validation definitions, each with its
 own table's frame. A GX checkpoint hands the same `batch_parameters` to every validation definition it holds
 ("Batch parameters apply to every Validation Definition in the Checkpoint"), and a dataframe asset takes
@@ -40,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from ecom_pipeline.docs_server import configured_docs_url, data_docs_url
 from ecom_pipeline.generation.config import GeneratorConfig
 from ecom_pipeline.generation.schemas import TABLES
 from ecom_pipeline.quality.sql_suites import MARTS, STAGED, sql_rules
@@ -69,6 +74,7 @@ BRONZE_CHECKPOINT = LAYER
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 5}
 SAMPLE_SIZE = 5
 DATA_DOCS_SITE = "local_site"
+DATA_DOCS_DIR = GX_DIR / "uncommitted" / "data_docs" / DATA_DOCS_SITE
 # The Data Docs index reads every validation result it links; keep it to the latest runs so that it does not
 # grow slower day after day (older pages stay on disk, unlinked).
 DATA_DOCS_INDEX_RUNS = 5
@@ -135,10 +141,11 @@ class GateResult:
     success: bool
     failures: list[Failure]
     statistics: dict[str, Any] = field(default_factory=dict)
-    data_docs_url: str | None = None
+    data_docs_url: str | None = None  # the page of the run on the docs server
     checkpoint: str = LAYER
     run_name: str = ""
     published_docs_url: str | None = None  # where the caller copied the page (e.g. the gold layer on S3)
+    data_docs_page: str | None = None  # the page's path within the Data Docs site (DATA_DOCS_DIR)
 
     def failures_of(self, table: str) -> list[Failure]:
         return [f for f in self.failures if f.table == table]
@@ -194,7 +201,7 @@ def _context(root: Path) -> FileDataContext:
             "show_how_to_buttons": False,
             "store_backend": {
                 "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": f"uncommitted/data_docs/{DATA_DOCS_SITE}/",
+                "base_directory": f"{DATA_DOCS_DIR.relative_to(GX_DIR).as_posix()}/",
             },
             "site_index_builder": {
                 "class_name": "DefaultSiteIndexBuilder",
@@ -209,6 +216,24 @@ def _context(root: Path) -> FileDataContext:
     if not gitignore.exists() or gitignore.read_text() != GITIGNORE:
         gitignore.write_text(GITIGNORE)
     return context
+
+
+def _docs_page(context: FileDataContext, sites: list[dict[str, Any]]) -> str | None:
+    """The path within the context's Data Docs site of the page GX reports (as a `file://` URL)."""
+    from urllib.parse import unquote, urlsplit
+
+    if not sites or not sites[0].get("site_url"):
+        return None
+    site = Path(context.root_directory) / DATA_DOCS_DIR.relative_to(GX_DIR)
+    path = Path(unquote(urlsplit(sites[0]["site_url"]).path))
+    return path.relative_to(site).as_posix() if path.is_relative_to(site) else None
+
+
+def _docs_links(page: str | None, docs_url: str | None) -> dict[str, str | None]:
+    """GateResult's link fields for a page: its URL under the docs server (`docs_url`, else ECOM_DOCS_URL)."""
+    if page is None:
+        return {"data_docs_url": None, "data_docs_page": None}
+    return {"data_docs_url": data_docs_url(docs_url or configured_docs_url(), page), "data_docs_page": page}
 
 
 def _dataframe_batch_definition(context: FileDataContext, asset_name: str) -> gx.core.batch_definition.BatchDefinition:
@@ -374,9 +399,11 @@ def validate_warehouse(
     *,
     context: FileDataContext | None = None,
     build_docs: bool = True,
+    docs_url: str | None = None,
 ) -> GateResult:
     """Run a warehouse checkpoint (`staged` or `marts`) on one day; Data Docs are built unless `build_docs` is
-    False (then the validation definition runs alone, without the checkpoint's actions)."""
+    False (then the validation definition runs alone, without the checkpoint's actions). The result links the
+    run's page under `docs_url` (default: ECOM_DOCS_URL)."""
     from great_expectations.core.run_identifier import RunIdentifier
 
     if name not in WAREHOUSE_CHECKPOINTS:
@@ -388,13 +415,14 @@ def validate_warehouse(
     run_id = RunIdentifier(run_name=f"{name} {day.isoformat()}", run_time=dt.datetime.now(dt.UTC))
     batch = {"day": day.isoformat()}
     failures: list[Failure] = []
-    url = None
+    page = None
     try:
         if build_docs:
             outcome = checkpoint.run(batch_parameters=batch, run_id=run_id)
             (key, result), *_ = outcome.run_results.items()
-            sites = context.get_docs_sites_urls(resource_identifier=key, site_names=[DATA_DOCS_SITE])
-            url = sites[0]["site_url"] if sites else None
+            page = _docs_page(
+                context, context.get_docs_sites_urls(resource_identifier=key, site_names=[DATA_DOCS_SITE])
+            )
         else:
             (definition,) = checkpoint.validation_definitions
             result = definition.run(
@@ -429,9 +457,9 @@ def validate_warehouse(
         success=not failures,
         failures=failures,
         statistics=statistics,
-        data_docs_url=url,
         checkpoint=name,
         run_name=run_id.run_name,
+        **_docs_links(page, docs_url),
     )
 
 
@@ -459,13 +487,15 @@ def validate_bronze(
     context: FileDataContext | None = None,
     tables: Iterable[str] | None = None,
     build_docs: bool = True,
+    docs_url: str | None = None,
 ) -> GateResult:
     """Run the bronze checkpoint on one day's partition: every contract table's frame against its suite.
 
     `frames` maps table names to the day's polars frames (other keys, such as `_anomalies`, are ignored);
     `tables` limits the run to some tables (default: all, and a missing table is a failure). Expectation
     parameters are the partition's end (UTC midnight after `day`) and each table's row-count bounds from
-    `config`'s scale profile. Data Docs go to `great_expectations/uncommitted/data_docs/local_site/`.
+    `config`'s scale profile. Data Docs go to DATA_DOCS_DIR; the result links the site's index under `docs_url`
+    (default: ECOM_DOCS_URL).
     """
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
@@ -529,14 +559,13 @@ def validate_bronze(
         }
         suite_id = ExpectationSuiteIdentifier(name=definition.suite.name)
         resources.append(ValidationResultIdentifier(suite_id, run_id, result.batch_id))
-    url = None
+    page = None
     docs_s = 0.0
     if build_docs and resources:
         t3 = time.perf_counter()
         context.build_data_docs(resource_identifiers=resources)
         docs_s = time.perf_counter() - t3
-        sites = context.get_docs_sites_urls()
-        url = sites[0]["site_url"] if sites else None
+        page = _docs_page(context, context.get_docs_sites_urls())
     evaluated = sum(s["evaluated"] for s in per_table.values())
     failed = sum(s["failed"] for s in per_table.values())
     statistics = {
@@ -556,9 +585,9 @@ def validate_bronze(
         success=not failures,
         failures=failures,
         statistics=statistics,
-        data_docs_url=url,
         checkpoint=LAYER,
         run_name=run_id.run_name,
+        **_docs_links(page, docs_url),
     )
 
 

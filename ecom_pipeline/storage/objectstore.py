@@ -254,11 +254,13 @@ class S3Settings:
             aws_access_key_id=self.access_key_id,
             aws_secret_access_key=self.secret_access_key,
             aws_session_token=self.session_token,
+            # SigV4 everywhere, presigned URLs included (boto3 would presign with the deprecated SigV2 in us-east-1).
             config=Config(
                 connect_timeout=S3_CONNECT_TIMEOUT_S,
                 read_timeout=read_timeout,
                 retries={"total_max_attempts": S3_MAX_ATTEMPTS, "mode": "standard"},
                 tcp_keepalive=True,
+                signature_version="s3v4",
             ),
         )
 
@@ -429,6 +431,12 @@ class S3Store:
                 raise LakeUnavailableError(
                     f"cannot delete {first.get('Key')} from {self.url}: {first.get('Message', first.get('Code'))}"
                 )
+
+    def presigned_url(self, key: str, expires_in_s: int) -> str:
+        """An http(s) URL that reads the object without credentials until it expires (signed locally, offline)."""
+        return self._client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": self._key(key)}, ExpiresIn=expires_in_s
+        )
 
     def check(self) -> None:
         from botocore.exceptions import BotoCoreError, ClientError

@@ -7,11 +7,7 @@ and staged gates) in a database and a lake of their own, and built with ONE `dbt
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +27,6 @@ class MartsWarehouse:
     home: Path
 
 
-def _dbt_executable() -> str:
-    beside_python = Path(sys.executable).with_name("dbt")
-    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
-
-
 def land_days(url: str, home: Path, days: list[dt.date], *, seed: int = 42, scale: str = "small") -> None:
     """Land the days (lake and warehouse, through the bronze and staged gates) into the database at `url`."""
     from ecom_pipeline.landing import land
@@ -48,17 +39,22 @@ def land_days(url: str, home: Path, days: list[dt.date], *, seed: int = 42, scal
     )
 
 
-def run_dbt(url: str, tmp: Path, days: list[dt.date], *extra: str, command: str = "build") -> None:
-    """One dbt invocation over the window of the days, into its own target and log folders under `tmp`."""
-    from ecom_pipeline.storage.postgres import libpq_environment
+def dbt_command(tmp: Path, command: str, *extra: str) -> list[str]:
+    """A dbt command line on the project, with its target and log folders under `tmp`."""
+    from ecom_pipeline.transform import dbt_executable
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    env |= libpq_environment(url) | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"}
-    window = json.dumps({"start_date": days[0].isoformat(), "end_date": days[-1].isoformat()})
-    args = [_dbt_executable(), command, *extra, "--vars", window, "--threads", "4"]
+    args = [dbt_executable(), command, *extra]
     for flag, folder in (("--project-dir", DBT_PROJECT_DIR), ("--profiles-dir", DBT_PROJECT_DIR)):
         args += [flag, str(folder)]
-    args += ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
+    return [*args, "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
+
+
+def run_dbt(url: str, tmp: Path, days: list[dt.date], *extra: str, command: str = "build") -> None:
+    """One dbt invocation over the window of the days (as Dagster passes it), target and logs under `tmp`."""
+    from ecom_pipeline.transform import dbt_environment
+
+    env = dbt_environment(url, (days[0], days[-1])) | {"DBT_USE_COLORS": "false"}
+    args = dbt_command(tmp, command, *extra, "--threads", "4")
     result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, f"dbt {command} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
 

@@ -9,15 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+from tests.dbt.conftest import dbt_command
 
 MODELS = {
     # staging
@@ -66,28 +64,14 @@ SOURCE_TABLES = {
 DAYS = [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(3)]
 
 
-def _dbt_executable() -> str:
-    beside_python = Path(sys.executable).with_name("dbt")
-    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
-
-
-def _dbt(tmp: Path, pg_env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """Run one dbt command on the project with exactly these PG* variables (the others removed)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+def _dbt(
+    tmp: Path, pg_env: dict[str, str], *args: str, window: tuple[str, str] = ("", "")
+) -> subprocess.CompletedProcess[str]:
+    """Run one dbt command on the project with exactly these PG* variables (the others removed) and window."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "ECOM_DBT_"))}
     env |= pg_env | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"}
-    command = [
-        _dbt_executable(),
-        *args,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(tmp / "target"),
-        "--log-path",
-        str(tmp / "logs"),
-    ]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    env |= {"ECOM_DBT_START_DATE": window[0], "ECOM_DBT_END_DATE": window[1]}
+    return subprocess.run(dbt_command(tmp, *args), env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 def _ok(result: subprocess.CompletedProcess[str]) -> None:
@@ -177,8 +161,7 @@ def test_build_passes_on_freshly_landed_days(
 
     # The incremental run of the last day rebuilds its window in place: no duplicates, the same totals.
     last = DAYS[-1].isoformat()
-    window = f"{{start_date: '{last}', end_date: '{last}'}}"
-    _ok(_dbt(tmp_path, pg_env, "build", "--select", "fct_orders+", "--vars", window))
+    _ok(_dbt(tmp_path, pg_env, "build", "--select", "fct_orders+", window=(last, last)))
     with psycopg.connect(fresh_db) as conn:
         after = conn.execute("select count(*), sum(total), sum(total_local) from marts.fct_orders").fetchone()
         distinct = conn.execute("select count(distinct order_id) from marts.fct_orders").fetchone()

@@ -1,13 +1,30 @@
-"""dbt in the asset graph: sources are the raw assets, models are partitioned like them, tests are checks."""
+"""dbt in the asset graph: sources are the raw assets, models are partitioned like them, tests are checks.
+
+How a run calls dbt: its window and the warehouse reach the dbt process through the environment the resource is
+given (never through this process's), with no `dbt --version` round trip, and a windowed run leaves the keyed
+tests of whole relations (and the unit tests) to runs without a window.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import stat
+from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from ecom_pipeline.defs.dbt import EcomDbtTranslator, dbt_vars
+from ecom_pipeline.defs.dbt import (
+    EcomDbtCliResource,
+    EcomDbtTranslator,
+    build_args,
+    run_window,
+    whole_table_keyed_tests,
+)
+from ecom_pipeline.defs.dbt_project import dbt_project, ensure_manifest
+from ecom_pipeline.transform import dbt_environment, dbt_executable
 
 
 @pytest.fixture
@@ -15,9 +32,15 @@ def graph(monkeypatch: pytest.MonkeyPatch, tmp_path):
     monkeypatch.setenv("ECOM_EPOCH", "2026-01-01")
     monkeypatch.setenv("ECOM_HOME", str(tmp_path))
     monkeypatch.delenv("ECOM_ENV", raising=False)
+    monkeypatch.delenv("ECOM_DOCS_URL", raising=False)
     from ecom_pipeline.definitions import build_definitions
 
     return build_definitions().resolve_asset_graph()
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return json.loads(ensure_manifest().read_text())
 
 
 def test_dbt_sources_on_raw_are_the_published_raw_assets(graph):
@@ -57,9 +80,19 @@ def test_dbt_tests_are_asset_checks_on_their_models(graph):
     assert "staging/stg_ecom__orders" in checks
 
 
-def test_dbt_assets_link_to_the_generated_docs(graph):
+def test_dbt_assets_link_to_their_page_on_the_docs_server(graph):
     metadata = graph.get(dg.AssetKey(["marts", "fct_orders"])).metadata
-    assert metadata["dbt_docs"].value.endswith("#!/model/model.ecom.fct_orders")
+    assert metadata["dbt_docs"].value == "http://127.0.0.1:3001/dbt/#!/model/model.ecom.fct_orders"
+
+
+def test_the_docs_links_follow_ecom_docs_url(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    monkeypatch.setenv("ECOM_DOCS_URL", "https://docs.example.test/ecom/")
+    monkeypatch.setenv("ECOM_HOME", str(tmp_path))
+    from ecom_pipeline.definitions import build_definitions
+
+    graph = build_definitions().resolve_asset_graph()
+    link = graph.get(dg.AssetKey(["staging", "stg_ecom__orders"])).metadata["dbt_docs"].value
+    assert link == "https://docs.example.test/ecom/dbt/#!/model/model.ecom.stg_ecom__orders"
 
 
 def test_gold_exports_follow_their_marts(graph):
@@ -70,11 +103,75 @@ def test_gold_exports_follow_their_marts(graph):
 
 def test_dbt_processes_exactly_the_window_of_the_run():
     days = [dt.date(2026, 1, 5), dt.date(2026, 1, 6), dt.date(2026, 1, 7)]
-    assert dbt_vars(days) == {"start_date": "2026-01-05", "end_date": "2026-01-07"}
+    env = dbt_environment("postgresql://ecom@db.example.test:6543/marts", run_window(days, full_refresh=False))
+    assert (env["ECOM_DBT_START_DATE"], env["ECOM_DBT_END_DATE"]) == ("2026-01-05", "2026-01-07")
+    assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGDATABASE"]) == (
+        "db.example.test",
+        "6543",
+        "ecom",
+        "marts",
+    )
 
 
-def test_sources_map_to_raw_and_models_keep_their_schema_as_prefix():
-    translator = EcomDbtTranslator()
+def test_a_full_refresh_has_no_window_and_runs_every_test(manifest):
+    env = dbt_environment("postgresql://ecom@db/marts", run_window([dt.date(2026, 1, 5)], full_refresh=True))
+    assert (env["ECOM_DBT_START_DATE"], env["ECOM_DBT_END_DATE"]) == ("", "")
+    assert build_args(True, dbt_project.manifest_path) == ["build", "--full-refresh"]
+
+
+def test_a_windowed_build_leaves_out_the_keyed_tests_of_whole_relations_and_the_unit_tests(manifest):
+    args = build_args(False, dbt_project.manifest_path)
+    assert args[:3] == ["build", "--exclude-resource-type", "unit_test"]
+    excluded = set(args[4].split()) if len(args) > 3 else set()
+    assert excluded == set(whole_table_keyed_tests(dbt_project.manifest_path))
+    tests = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "test"}
+    # Keyed tests of relations without a window column are left out; those of windowed relations stay (they
+    # read the window's rows), and so does every other kind of test.
+    assert "unique_dim_customers_customer_id" in excluded
+    assert "unique_fct_orders_order_id" not in excluded
+    assert "relationships_fct_orders_customer_id__customer_id__ref_dim_customers_" not in excluded
+    for name in excluded:
+        assert tests[name]["test_metadata"]["name"] in {"unique", "relationships", "unique_combination_of_columns"}
+        attached = manifest["nodes"][tests[name]["attached_node"]]
+        assert "window_column" not in attached["config"]["meta"], name
+
+
+def test_checks_only_full_runs_evaluate_do_not_gate_downstream_steps(graph):
+    specs = {spec.key.name: spec for spec in graph.get(dg.AssetKey(["marts", "fct_orders"])).assets_def.check_specs}
+    assert specs["unique_dim_customers_customer_id"].blocking is False
+    assert specs["not_null_dim_customers_customer_id"].blocking is True
+    assert specs["unique_fct_orders_order_id"].blocking is True
+
+
+def test_the_dbt_process_gets_the_given_environment_and_no_version_round_trip(tmp_path: Path):
+    """A recording wrapper around the real dbt sees every dbt process the resource starts."""
+    record = tmp_path / "record.jsonl"
+    wrapper = tmp_path / "dbt"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'printf \'{{"argv": "%s", "pghost": "%s", "start": "%s"}}\\n\' "$*" "$PGHOST" "$ECOM_DBT_START_DATE"'
+        f' >> "{record}"\n'
+        f'exec "{dbt_executable()}" "$@"\n'
+    )
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
+    resource = EcomDbtCliResource(
+        project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir), dbt_executable=str(wrapper)
+    )
+    before = dict(os.environ)
+    env = dbt_environment("postgresql://ecom@db.example.test:6543/marts", (dt.date(2026, 1, 5), dt.date(2026, 1, 5)))
+
+    invocation = resource.cli(["parse"], env=env, target_path=tmp_path / "target").wait()
+
+    assert invocation.is_successful()
+    calls = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [c["argv"].split()[0] for c in calls] == ["parse"]  # no `dbt --version` first
+    assert calls[0]["pghost"] == "db.example.test"
+    assert calls[0]["start"] == "2026-01-05"
+    assert dict(os.environ) == before
+
+
+def test_the_translator_keeps_schema_prefixes_and_maps_sources_to_raw():
+    translator = EcomDbtTranslator("http://127.0.0.1:3001")
     source = {"resource_type": "source", "name": "payments"}
     model = {"resource_type": "model", "name": "stg_ecom__payments", "config": {"schema": "staging"}}
     assert translator.get_asset_key(source) == dg.AssetKey(["raw", "payments"])

@@ -97,8 +97,8 @@ def test_a_clean_day_passes_at_every_scale(gx_context: Any, scale: str, day: dt.
     assert set(stats["tables"]) == set(TABLES)
     assert stats["tables"]["orders"]["rows"] == frames["orders"].height
     assert stats["evaluated_expectations"] == sum(len(bronze_rules(t)) for t in TABLES)
-    assert result.data_docs_url is not None
-    assert Path(result.data_docs_url.removeprefix("file://")).is_file()
+    assert result.data_docs_url is not None and result.data_docs_url.startswith("http://127.0.0.1:3001/data_docs/")
+    assert (Path(gx_context.root_directory) / "uncommitted/data_docs/local_site" / result.data_docs_page).is_file()
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -1,4 +1,5 @@
-"""Data Docs: built to the local GX project on every gate run, and copied to the gold layer when it is on S3.
+"""Data Docs: built to the local GX project on every gate run, linked on the docs server (ECOM_DOCS_URL), and
+copied to the gold layer when it is on S3, where a presigned link opens the page.
 
 The S3 lake is moto's server over HTTP (the same code path as AWS or MinIO); the warehouse a real PostgreSQL.
 """
@@ -6,13 +7,17 @@ The S3 lake is moto's server over HTTP (the same code path as AWS or MinIO); the
 from __future__ import annotations
 
 import datetime as dt
+import urllib.request
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
 
 from ecom_pipeline.cli import main
+from ecom_pipeline.landing import DATA_DOCS_LINK_EXPIRY_S, land
+from ecom_pipeline.quality.checkpoints import DATA_DOCS_DIR
+from ecom_pipeline.settings import load_settings
 from ecom_pipeline.storage.lake import resolve_lake
 
 pytestmark = pytest.mark.slow
@@ -36,6 +41,7 @@ def test_gate_pages_land_in_the_gold_bucket_when_the_lake_is_on_s3(
     monkeypatch.setenv("ECOM_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("ECOM_DATABASE_URL", fresh_db)
     monkeypatch.setenv("ECOM_LAKE_URL", f"s3://{s3_bucket}/lake")
+    monkeypatch.setenv("ECOM_DOCS_URL", "http://docs.example.test:8080/ecom/")
     result = CliRunner().invoke(main, ["load"])
     assert result.exit_code == 0, result.output + result.stderr
 
@@ -46,16 +52,34 @@ def test_gate_pages_land_in_the_gold_bucket_when_the_lake_is_on_s3(
     for checkpoint in ("bronze_orders", "staged"):
         pages = [k for k in keys if k.startswith(f"data_docs/validations/{checkpoint}/") and k.endswith(".html")]
         assert pages, f"no {checkpoint} page in the gold bucket"
-    # The ledger links the staged run's page, which exists locally and, copied, in the bucket.
+    # The ledger links the staged run's page on the docs server; the page exists locally and, copied, in the bucket.
     import psycopg
 
     with psycopg.connect(fresh_db) as conn:
         (url,) = conn.execute("SELECT data_docs_url FROM raw._ecom_checks WHERE checkpoint = 'staged'").fetchone()
-    local = Path(unquote(urlsplit(url).path))
+    assert url.startswith("http://docs.example.test:8080/ecom/data_docs/validations/staged/")
+    page = unquote(url.split("/ecom/data_docs/", 1)[1])
+    local = DATA_DOCS_DIR / page
     assert local.is_file()
-    page = "data_docs/" + unquote(url.split("/local_site/", 1)[1])
-    assert page in keys
-    assert gold.get(page) == local.read_bytes()
+    assert gold.get(f"data_docs/{page}") == local.read_bytes()
+
+
+def test_the_gold_link_of_a_gate_page_opens_over_http_without_credentials(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_db: str, s3_bucket: str
+) -> None:
+    _clean_env(monkeypatch)
+    monkeypatch.setenv("ECOM_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ECOM_DATABASE_URL", fresh_db)
+    monkeypatch.setenv("ECOM_LAKE_URL", f"s3://{s3_bucket}/lake")
+    plan = land(load_settings(), [DAY])
+
+    for verdict in plan.verdicts:
+        link = verdict.published_docs_url
+        assert link is not None and link.startswith(("http://", "https://")), link
+        assert f"X-Amz-Expires={DATA_DOCS_LINK_EXPIRY_S}" in link
+        with urllib.request.urlopen(link, timeout=10) as response:  # no credentials: the link carries them
+            assert response.status == 200
+            assert response.read() == (DATA_DOCS_DIR / verdict.data_docs_page).read_bytes()
 
 
 def test_a_local_lake_keeps_the_docs_in_the_gx_project_only(

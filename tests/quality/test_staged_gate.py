@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -64,7 +65,8 @@ def test_a_clean_staged_day_passes_at_every_scale(wh: Warehouse, gx_context: Any
     result = check(wh, EPOCH, gx_context)
     assert result.failures == []
     assert result.statistics["evaluated_expectations"] == len(sql_rules(STAGED))
-    assert result.data_docs_url is not None and result.data_docs_url.startswith("file://")
+    assert result.data_docs_url is not None and result.data_docs_url.startswith("http://127.0.0.1:3001/data_docs/")
+    assert (Path(gx_context.root_directory) / "uncommitted/data_docs/local_site" / result.data_docs_page).is_file()
 
 
 def test_a_clean_staged_day_passes_on_any_seed(wh: Warehouse, gx_context: Any) -> None:

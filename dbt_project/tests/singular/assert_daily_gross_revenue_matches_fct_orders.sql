@@ -1,11 +1,13 @@
 -- agg_daily_revenue.gross_revenue of each day is the sum of fct_orders.total over the orders placed that day,
--- and its orders the count of them; a day with orders missing from the aggregate fails too.
+-- and its orders the count of them; a day with orders missing from the aggregate fails too. Checks the days of
+-- the run's window (every day without one).
 
 with
 
 daily as (
 
     select * from {{ ref('agg_daily_revenue') }}
+    where {{ window_predicate('order_date') }}
 
 ),
 
@@ -17,6 +19,7 @@ from_orders as (
         sum(total) as gross_revenue
 
     from {{ ref('fct_orders') }}
+    where {{ window_predicate('order_date') }}
     group by order_date
 
 )

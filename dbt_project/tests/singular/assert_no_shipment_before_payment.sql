@@ -1,11 +1,12 @@
 -- An order ships only once paid: every shipment has a captured payment at or before shipped_at, and its order
--- reached paid before it shipped.
+-- reached paid before it shipped. Checks the shipments of the run's window (every shipment without one).
 
 with
 
 shipments as (
 
     select * from {{ ref('fct_shipments') }}
+    where {{ window_predicate('ship_date') }}
 
 ),
 

@@ -1,12 +1,13 @@
 -- Each order's lines add up to its header: line count, units and subtotal exactly in the local currency, and the
 -- subtotal in the reporting currency within the rounding of each line (half a cent per line). An order without
--- lines, or lines without an order, fail too.
+-- lines, or lines without an order, fail too. Checks the orders of the run's window (every order without one).
 
 with
 
 orders as (
 
     select * from {{ ref('fct_orders') }}
+    where {{ window_predicate('order_date') }}
 
 ),
 
@@ -20,6 +21,7 @@ items as (
         sum(line_total) as subtotal
 
     from {{ ref('fct_order_items') }}
+    where {{ window_predicate('order_date') }}
     group by order_id
 
 )

@@ -8,7 +8,7 @@
 }}
 
 -- One row per order: money in the reporting currency (and in the local one, *_local), lifecycle timestamps and
--- current status. Incremental: a run with vars start_date/end_date rebuilds the orders of the window (see macro
+-- current status. Incremental: a run with a window (macro run_window) rebuilds the orders of the window (see macro
 -- order_window_filter), so a status change loaded later is picked up by the run of the day it lands.
 
 with
