@@ -34,8 +34,9 @@ ENV UV_FROZEN=1 \
 COPY deploy/dagster.yaml ${DAGSTER_HOME}/dagster.yaml
 RUN mkdir -p "${ECOM_HOME}"
 
-# dagster-dbt loads target/manifest.json at import time: parse the dbt project, when there is one, at build time.
-RUN if [ -f dbt_project/dbt_project.yml ]; then uv run dbt parse --project-dir dbt_project --profiles-dir dbt_project; fi
+# dagster-dbt loads target/manifest.json at import time: parse the dbt project (dbt parse), when there is one, at
+# build time, recording the project digest it was parsed from so the code server does not parse it again.
+RUN if [ -f dbt_project/dbt_project.yml ]; then uv run python -m ecom_pipeline.defs.dbt_project; fi
 
 # 4000: the code location's gRPC server; 3000: the webserver (same image, other command).
 EXPOSE 4000 3000

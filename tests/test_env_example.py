@@ -11,13 +11,20 @@ from tests.deploy.test_compose import variables_the_code_reads
 ROOT = Path(__file__).resolve().parents[1]
 # Written for a tool the code starts, never read from the user's environment.
 WRITTEN_ONLY = {"ECOM_GX_DATABASE_URL"}
+# libpq's own variables, which dbt's profile reads and `ecom dbt` sets from the warehouse URL.
+LIBPQ = {"PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"}
 
 
 def _read_by_the_code() -> set[str]:
     names = set(variables_the_code_reads()) | {env_name(field) for field in Settings.model_fields}
     for path in (ROOT / "ecom_pipeline").rglob("*.py"):  # the standard AWS chain, read by the object stores
         names |= set(re.findall(r'"(AWS_[A-Z0-9_]+)"', path.read_text()))
-    return names - WRITTEN_ONLY
+    for path in (ROOT / "dbt_project").rglob("*"):  # dbt's env_var() in models, macros and profiles
+        if path.suffix in (".sql", ".yml") and "target" not in path.parts:
+            text = path.read_text()
+            names |= set(re.findall(r"env_var\(\s*['\"]([A-Z0-9_]+)['\"]", text))
+            names |= set(re.findall(r"['\"](ECOM_[A-Z0-9_]+)['\"]", text))  # names passed to env_var in a loop
+    return names - WRITTEN_ONLY - LIBPQ
 
 
 def _documented() -> set[str]:

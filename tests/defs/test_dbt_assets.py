@@ -176,3 +176,20 @@ def test_the_translator_keeps_schema_prefixes_and_maps_sources_to_raw():
     model = {"resource_type": "model", "name": "stg_ecom__payments", "config": {"schema": "staging"}}
     assert translator.get_asset_key(source) == dg.AssetKey(["raw", "payments"])
     assert translator.get_asset_key(model) == dg.AssetKey(["staging", "stg_ecom__payments"])
+
+
+def test_a_manifest_parsed_from_another_version_of_the_project_is_parsed_again_when_definitions_load() -> None:
+    """After a pull that changed a model or a test, `@dbt_assets` must not load the old manifest."""
+    from ecom_pipeline.defs.dbt_project import MANIFEST_DIGEST, dbt_project, ensure_manifest
+    from ecom_pipeline.transform import project_digest
+
+    ensure_manifest()
+    recorded = dbt_project.manifest_path.parent / MANIFEST_DIGEST
+    recorded.write_text("the digest of an older checkout\n")
+    before = dbt_project.manifest_path.stat().st_mtime_ns
+    ensure_manifest()
+    assert dbt_project.manifest_path.stat().st_mtime_ns > before
+    assert recorded.read_text().strip() == project_digest()
+    again = dbt_project.manifest_path.stat().st_mtime_ns
+    ensure_manifest()  # current: nothing to do
+    assert dbt_project.manifest_path.stat().st_mtime_ns == again

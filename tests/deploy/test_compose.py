@@ -472,7 +472,10 @@ def test_dockerfile_environment_and_command() -> None:
     assert any(
         ins == "COPY" and args.split() == ["deploy/dagster.yaml", "${DAGSTER_HOME}/dagster.yaml"] for ins, args in steps
     )
-    assert any(ins == "RUN" and "dbt parse" in args and "dbt_project/dbt_project.yml" in args for ins, args in steps)
+    assert any(
+        ins == "RUN" and "python -m ecom_pipeline.defs.dbt_project" in args and "dbt_project/dbt_project.yml" in args
+        for ins, args in steps
+    )
     exposed = {p for ins, args in steps if ins == "EXPOSE" for p in args.split()}
     assert exposed >= {"4000", "3000"}
     cmd = [args for ins, args in steps if ins == "CMD"][-1]
