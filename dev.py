@@ -53,12 +53,22 @@ def _with_dagster_home() -> dict[str, str]:
     return env
 
 
+def _compile_project() -> None:
+    python = ROOT / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([str(python), "-m", "compileall", "-q", "-j", "0", "ecom_pipeline"], cwd=ROOT, env=env, check=False)
+
+
 def main(argv: list[str]) -> int:
     if sys.version_info[:2] < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 the user has
         print(f"dev.py: Python 3.11+ is required, this is {sys.version.split()[0]}", file=sys.stderr)
         return 2
     uv = _uv()
-    subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=ROOT, check=True)
+    # Bytecode compiled at install, for the dependencies and the project: a fresh process then imports Dagster,
+    # dbt and Great Expectations about twice as fast, even where PYTHONDONTWRITEBYTECODE keeps Python from
+    # caching it on its own (nothing is compiled again while it is up to date).
+    subprocess.run([uv, "sync", "--frozen", "--quiet", "--compile-bytecode"], cwd=ROOT, check=True)
+    _compile_project()
     args = argv or ["demo"]
     if args[0] == "lint":
         run = [uv, "run", "--frozen", "ruff"]
