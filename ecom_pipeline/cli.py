@@ -37,6 +37,7 @@ _USER_FACING = frozenset(
         "MissingLocationError",
         "IdentifierError",
         "GateUnavailableError",
+        "OutputDatasetError",
     }
 )
 
@@ -130,9 +131,16 @@ def main() -> None:
 @main.command()
 @_option("start", "First day to generate, YYYY-MM-DD (default: the epoch).")
 @_option("end", "Last day to generate, YYYY-MM-DD (default: the start).")
-@_option("out", "Output folder (default <home>/lake/bronze).")
+@_option("out", "Output folder or s3://bucket/prefix (default <home>/lake/bronze).")
 @_option("chunks", "Split each day into this many chunks (default 1).")
 @_option("chunk", "Generate only this chunk, 0-based (default 0).")
+@click.option(
+    "--replace-dataset",
+    "replace_dataset",
+    is_flag=True,
+    default=None,
+    help="Overwrite an output holding another dataset (refused otherwise). [env: ECOM_REPLACE_DATASET]",
+)
 @_dataset_options
 @_fail_cleanly
 def generate(**flags: Any) -> None:
@@ -142,7 +150,7 @@ def generate(**flags: Any) -> None:
     end = settings.end or start
     if end < start:
         raise SettingsError(f"--end={end} is before start {start}")
-    out = settings.out or settings.lake_root / "bronze"
+    out = settings.out or str(settings.lake_root / "bronze")
     _run_generate(settings, start, end, out)
 
 
@@ -308,9 +316,16 @@ def dbt(dbt_args: tuple[str, ...]) -> None:
     The window of days comes from ECOM_DBT_START_DATE / ECOM_DBT_END_DATE (default: everything).
     """
     import os
+    import subprocess
 
     from ecom_pipeline.storage.postgres import database_url
-    from ecom_pipeline.transform import DBT_PROJECT_DIR, DbtNotInstalledError, dbt_environment, dbt_executable
+    from ecom_pipeline.transform import (
+        DBT_PROJECT_DIR,
+        DbtNotInstalledError,
+        building,
+        dbt_environment,
+        dbt_executable,
+    )
 
     try:
         executable = dbt_executable()
@@ -329,7 +344,11 @@ def dbt(dbt_args: tuple[str, ...]) -> None:
     for flag, value in (("--project-dir", DBT_PROJECT_DIR), ("--profiles-dir", DBT_PROJECT_DIR)):
         if flag not in args and args and not args[0].startswith("-"):
             args += [flag, str(value)]
-    os.execve(executable, [executable, *args], dbt_environment(url))
+    env = dbt_environment(url)
+    if args and args[0] in _DBT_READS_RAW and not _help_only(args):
+        with building(url):  # a load does not publish while dbt reads raw, nor dbt read a day half published
+            sys.exit(subprocess.call([executable, *args], env=env))
+    os.execve(executable, [executable, *args], env)
 
 
 # dbt commands that read the raw tables: on an empty warehouse they would fail model after model.
@@ -457,7 +476,7 @@ def _progress(console: Any, verb: str) -> Any:
 
 
 @contextmanager
-def _write_errors(out: Path) -> Iterator[None]:
+def _write_errors(out: str) -> Iterator[None]:
     """A full disk or a file size limit while writing: one line (publish_day has already undone the day)."""
     try:
         yield
@@ -465,20 +484,30 @@ def _write_errors(out: Path) -> Iterator[None]:
         raise UsageFailure(f"cannot write to {out}: {exc.strerror or exc}") from None
 
 
-def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: Path) -> None:
+def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: str) -> None:
+    """Generate into a folder (each day's files renamed into place together) or an S3 prefix (one PUT per file),
+    through the same object-store code as the lake; an output holding another dataset is refused."""
     from rich.console import Console
 
     from ecom_pipeline.generation import Chunk, parse_anomalies
     from ecom_pipeline.generation.dataset import dataset_metadata, generate_days
-    from ecom_pipeline.storage.parquet import check_writable, publish_day
+    from ecom_pipeline.storage.objectstore import LocalStore, S3Settings, open_store
+    from ecom_pipeline.storage.parquet import check_writable, claim_output, publish_day, publish_day_to_store
 
     config = settings.generator_config()
     chunk = Chunk(settings.chunk, settings.chunks)
     anomalies = parse_anomalies(settings.anomalies)
-    try:
-        check_writable(out)
-    except OSError as exc:
-        raise SettingsError(f"--out={out}: not writable ({exc.strerror or exc})") from None
+    meta = dataset_metadata(config, chunk, anomalies=str(anomalies))
+    if out.startswith("s3://"):
+        store = open_store(out, S3Settings.from_environment())
+        store.check()
+    else:
+        store = LocalStore(Path(out))
+        try:
+            check_writable(Path(out))
+        except OSError as exc:
+            raise SettingsError(f"--out={out}: not writable ({exc.strerror or exc})") from None
+    claim_output(store, meta, replace=settings.replace_dataset)
     console = Console(stderr=True)
     days = _days(start, end)
     totals: dict[str, list[float]] = {}
@@ -487,14 +516,18 @@ def _run_generate(settings: Settings, start: dt.date, end: dt.date, out: Path) -
         task = progress.add_task(start.isoformat(), total=len(days))
         for day, frames in generate_days(config, days, chunk, anomalies=anomalies):
             progress.update(task, description=day.isoformat())
-            meta = dataset_metadata(config, chunk, anomalies=str(anomalies))
-            for f in publish_day(out, day, chunk.index, frames, meta):
+            written = (
+                publish_day_to_store(store, day, chunk.index, frames, meta)
+                if out.startswith("s3://")
+                else publish_day(Path(out), day, chunk.index, frames, meta)
+            )
+            for f in written:
                 acc = totals.setdefault(f.table, [0, 0, 0])
                 acc[0] += f.rows
                 acc[1] += 1
                 acc[2] += f.bytes
             progress.advance(task)
-    _print_summary(console, totals, out, start, end, time.perf_counter() - began, settings, chunk)
+    _print_summary(console, totals, store.url, start, end, time.perf_counter() - began, settings, chunk)
 
 
 def _run_load(settings: Settings, start: dt.date, end: dt.date) -> None:
@@ -598,7 +631,7 @@ def _print_load_summary(result: Any, start: dt.date, end: dt.date, seconds: floa
 def _print_summary(
     console: Any,
     totals: dict[str, list[float]],
-    out: Path,
+    out: str,
     start: dt.date,
     end: dt.date,
     seconds: float,
@@ -606,6 +639,8 @@ def _print_summary(
     chunk: Any,
 ) -> None:
     from rich.table import Table
+
+    from ecom_pipeline.paths import dev_command
 
     table = Table(
         title=f"ecom generate  {start} .. {end}  seed={settings.seed} scale={settings.scale}"
@@ -622,11 +657,14 @@ def _print_summary(
     table.add_row("[bold]total", f"[bold]{int(rows):,}", f"[bold]{int(files)}", f"[bold]{size / 1e6:.2f}")
     out_console = type(console)(soft_wrap=True)
     out_console.print(table)
-    out_console.print(f"wrote {int(rows):,} rows in {seconds:.2f} s to {out.resolve()}")
-    out_console.print(
-        f"read it: uv run python -c \"import polars as pl; print(pl.scan_parquet('{out}/orders/**/*.parquet',"
-        ' hive_partitioning=True).collect())"'
-    )
+    out_console.print(f"wrote {int(rows):,} rows in {seconds:.2f} s to {out}")
+    source = f"{out.rstrip('/')}/orders/**/*.parquet"
+    if out.startswith("file://"):
+        from urllib.request import url2pathname
+
+        source = f"{url2pathname(out.removeprefix('file://'))}/orders/**/*.parquet"
+    code = f"import polars as pl; print(pl.scan_parquet({source!r}, hive_partitioning=True).collect())"
+    out_console.print(f"read it: {dev_command('run', 'python', '-c', code)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,7 +45,7 @@ class Settings(BaseModel):
     epoch: dt.date = DEFAULT_EPOCH
     start: dt.date | None = None
     end: dt.date | None = None
-    out: Path | None = None
+    out: str | None = None  # a folder, or s3://bucket/prefix
     chunks: int = Field(1, ge=1, le=100_000)
     chunk: int = Field(0, ge=0)
     home: Path = Field(default_factory=default_home)  # <project root>/.ecom (ecom_pipeline.paths)

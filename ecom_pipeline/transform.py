@@ -1,7 +1,8 @@
 """dbt outside Dagster: where the project is, how a dbt process is set up, and whether its docs site is current.
 
-`ecom dbt` and the Dagster dbt assets both run dbt as a process of this environment with an environment built
-here: the warehouse's libpq variables (which `dbt_project/profiles.yml` reads) and the window of days to process
+`ecom dbt` and the Dagster dbt assets both run dbt as a process of this environment, holding the warehouse's
+lock in shared mode (`building`: a load never publishes under a build), with an environment built here: the
+warehouse's libpq variables (which `dbt_project/profiles.yml` reads) and the window of days to process
 (`ECOM_DBT_START_DATE`, `ECOM_DBT_END_DATE`, read by the project's macro `run_window` at execution only, so a new
 window never costs dbt a re-parse). Nothing here writes `os.environ`.
 
@@ -16,7 +17,8 @@ import hashlib
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -78,6 +80,25 @@ def dbt_environment(
     if window is not None:
         env.update(window_environment(*window))
     return env
+
+
+@contextmanager
+def building(database_url: str) -> Iterator[None]:
+    """Hold the warehouse's lock in shared mode while dbt builds from `raw`.
+
+    Staging, checking and publishing a day take the same advisory lock exclusively (`WAREHOUSE_LOCK`, for the
+    length of their transaction): a build waits for a publish in progress and a load waits for a build, so a
+    build never reads a day half published (marts that would report a published day with no orders).
+    """
+    from ecom_pipeline.storage.postgres import connect
+    from ecom_pipeline.storage.warehouse import WAREHOUSE_LOCK
+
+    conn = connect(database_url, autocommit=True)
+    try:
+        conn.execute("SELECT pg_advisory_lock_shared(hashtext(%s))", (WAREHOUSE_LOCK,))
+        yield
+    finally:
+        conn.close()  # the session's advisory locks go with it
 
 
 def warehouse_is_loaded(database_url: str) -> bool:

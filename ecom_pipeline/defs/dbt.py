@@ -38,7 +38,7 @@ from ecom_pipeline.defs.dbt_project import dbt_project, ensure_manifest
 from ecom_pipeline.defs.partitions import days_of
 from ecom_pipeline.defs.resources import EcomResource
 from ecom_pipeline.docs_server import configured_docs_url, dbt_docs_url
-from ecom_pipeline.transform import DBT_PROJECT_DIR, DOCS_DIR, dbt_environment, dbt_executable
+from ecom_pipeline.transform import DBT_PROJECT_DIR, DOCS_DIR, building, dbt_environment, dbt_executable
 
 # Tests whose meaning is the whole table: left out of windowed runs on relations without a window column.
 KEYED_TESTS = frozenset({"unique", "relationships", "unique_combination_of_columns"})
@@ -239,9 +239,11 @@ def build_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition
     def ecom_dbt(
         context: dg.AssetExecutionContext, dbt: EcomDbtCliResource, ecom: EcomResource, config: DbtBuildConfig
     ) -> Iterator[Any]:
-        env = dbt_environment(warehouse_url(ecom), run_window(days_of(context), config.full_refresh))
-        invocation = dbt.cli(build_args(config.full_refresh, manifest_path), context=context, env=env)
-        yield from invocation.stream()
+        url = warehouse_url(ecom)
+        env = dbt_environment(url, run_window(days_of(context), config.full_refresh))
+        with building(url):  # no load publishes while dbt reads raw
+            invocation = dbt.cli(build_args(config.full_refresh, manifest_path), context=context, env=env)
+            yield from invocation.stream()
         keep_partial_parse(invocation.target_path)
         refresh_docs(dbt, env, context.log)
 

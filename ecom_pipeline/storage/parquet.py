@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+from ecom_pipeline.storage.objectstore import ObjectStore
 
 STAGING_PREFIX = "_tmp-"
 # Level 1 writes about 35% faster than the default 3 for files about 10% larger: bronze is written often.
@@ -121,4 +124,64 @@ def _commit(root: Path, day: dt.date, chunk: int, tmp: Path, staged: list[tuple[
         for backup, target in backups:
             backup.replace(target)
         raise
+    return written
+
+
+# --- outputs of `ecom generate`: one dataset per folder or bucket prefix ------------------------------------------
+
+# Footer keys that are not the dataset's identity (they differ between the files of one dataset).
+_PER_FILE_KEYS = frozenset({"ecom.chunk", "ecom.chunks", "ecom.table", "ecom.date", "ecom.scale_profile"})
+
+
+class OutputDatasetError(RuntimeError):
+    """The output already holds another dataset; the message is one line naming both."""
+
+
+def dataset_of(metadata: Mapping[str, str]) -> dict[str, str]:
+    """The dataset identity in a file's footer metadata (`ecom.*` keys that every file of a dataset shares)."""
+    return {
+        k.removeprefix("ecom."): v for k, v in metadata.items() if k.startswith("ecom.") and k not in _PER_FILE_KEYS
+    }
+
+
+def output_dataset(store: ObjectStore) -> dict[str, str] | None:
+    """The dataset of the generated files already in an output, read from one file's footer; None when empty."""
+    for key in store.list(""):
+        if re.fullmatch(r"[a-z_]+/date=\d{4}-\d{2}-\d{2}/part-\d{5}\.parquet", key):
+            return dataset_of(pl.read_parquet_metadata(io.BytesIO(store.get(key))))
+    return None
+
+
+def claim_output(store: ObjectStore, metadata: Mapping[str, str], *, replace: bool) -> None:
+    """Refuse an output holding another dataset (or, with `replace`, delete its files first)."""
+    theirs, ours = output_dataset(store), dataset_of(metadata)
+    if theirs is None or theirs == ours:
+        return
+    if not replace:
+        words = ", ".join(f"{k} {theirs.get(k)}" for k in ("seed", "scale", "epoch") if k in theirs)
+        differ = ", ".join(sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k)))
+        raise OutputDatasetError(
+            f"{store.url} holds another dataset ({words}; it differs in {differ}): "
+            "use --replace-dataset to overwrite it, or another --out"
+        )
+    store.delete([k for k in store.list("") if re.fullmatch(r"[a-z_]+/date=[^/]+/[^/]+", k)])
+
+
+def publish_day_to_store(
+    store: ObjectStore,
+    day: dt.date,
+    chunk: int,
+    frames: Mapping[str, pl.DataFrame] | Iterable[tuple[str, pl.DataFrame]],
+    metadata: Mapping[str, str],
+) -> list[WrittenFile]:
+    """Every table of a day's chunk to an object store (S3): one PUT per file, so a reader never sees half a file."""
+    written = []
+    items = frames.items() if isinstance(frames, Mapping) else frames
+    for table, frame in items:
+        buffer = io.BytesIO()
+        meta = {**metadata, "ecom.table": table, "ecom.date": day.isoformat()}
+        frame.write_parquet(buffer, compression="zstd", compression_level=ZSTD_LEVEL, statistics=True, metadata=meta)
+        key = f"{table}/date={day.isoformat()}/{part_name(chunk)}"
+        store.put(key, buffer.getvalue())
+        written.append(WrittenFile(table, day, Path(key), frame.height, buffer.getbuffer().nbytes))
     return written

@@ -34,6 +34,9 @@ CHECKS = sql.Identifier(RAW, "_ecom_checks")
 STAGED_CHECKPOINT = "staged"
 CHECKPOINTS = ("staged", "marts")
 FACTS = frozenset({"orders", "order_items", "order_status_history", "payments", "shipments"})
+# The advisory lock that orders writers of the warehouse (staging, checks, publishing: exclusive, per transaction)
+# and dbt's builds (shared, for the build: ecom_pipeline.transform.building).
+WAREHOUSE_LOCK = "ecom_pipeline.warehouse"
 # The schemas dbt builds from raw (dbt_project.yml's +schema; a test keeps them equal).
 DERIVED_SCHEMAS = ("staging", "intermediate", "marts")
 COPY_BLOCK = 1 << 20
