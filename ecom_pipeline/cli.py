@@ -126,6 +126,10 @@ def _settings(**flags: Any) -> Settings:
 @click.version_option(__version__, prog_name="ecom")
 def main() -> None:
     """Synthetic e-commerce data: deterministic daily partitions of realistic, interconnected tables."""
+    import warnings
+
+    # The embedded PostgreSQL's library asks for a per-user runtime folder that a container's root has none of.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 
 @main.command()
