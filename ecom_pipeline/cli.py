@@ -232,7 +232,8 @@ def realism(source: str | None, as_json: bool, **flags: Any) -> None:
         raise GateFailure("realism scorecard: a property is outside its tolerance")
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
+# `-h` is dagster dev's --host here: only --help shows this command's help.
+@main.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
 @click.argument("dagster_args", nargs=-1, type=click.UNPROCESSED)
 @_fail_cleanly
 def ui(dagster_args: tuple[str, ...]) -> None:

@@ -110,14 +110,16 @@ def test_the_printed_ui_command_opens_the_instance_holding_the_demo_run(demo) ->
     command, url = printed.split("then open")
     run_id = url.strip().rsplit("/", 1)[-1]
     port = free_port()
-    ui = subprocess.Popen(
-        [*shlex.split(command), "-p", str(port), "-h", "127.0.0.1"],
-        cwd=ROOT,
-        env=_environ(home),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log = home.parent / "ui.log"
+    with log.open("wb") as out:
+        ui = subprocess.Popen(
+            [*shlex.split(command), "-p", str(port), "-h", "127.0.0.1"],  # -h: dagster dev's host
+            cwd=ROOT,
+            env=_environ(home),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         query = json.dumps({"query": f'{{ runOrError(runId: "{run_id}") {{ ... on Run {{ status }} }} }}'}).encode()
         deadline = time.monotonic() + 180
@@ -130,7 +132,7 @@ def test_the_printed_ui_command_opens_the_instance_holding_the_demo_run(demo) ->
                     body = json.load(response)
                 break
             except OSError:
-                assert time.monotonic() < deadline, "the UI did not come up"
+                assert ui.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
                 time.sleep(1)
         assert body["data"]["runOrError"] == {"status": "SUCCESS"}
     finally:

@@ -43,6 +43,7 @@ EPOCH_DAY = TODAY - dt.timedelta(days=9)  # partitions EPOCH_DAY .. yesterday: n
 EPOCH = EPOCH_DAY.isoformat()
 PARTITION = EPOCH
 LAYERS = ("bronze", "silver", "raw_stage", "raw")
+GROUPS = (*LAYERS, "staging", "intermediate", "marts", "gold")  # the graph from bronze to gold, one group each
 STARTUP_TIMEOUT = 120.0
 BACKFILL_TIMEOUT = 900.0
 DAGSTER = [sys.executable, "-m", "dagster"]  # the `dagster` CLI of this environment
@@ -239,10 +240,10 @@ def test_the_ui_draws_the_asset_graph(dagster_dev: DagsterDev) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 800})
+            page = browser.new_page(viewport={"width": 1600, "height": 560})
             page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-            # The global lineage ("Lineage" in the menu): one collapsed group per layer.
+            # The global lineage ("Lineage" in the menu): one collapsed group per layer, bronze to gold.
             page.goto(f"{dagster_dev.url}/asset-groups")
             page.wait_for_function(
                 """layers => {
@@ -250,19 +251,23 @@ def test_the_ui_draws_the_asset_graph(dagster_dev: DagsterDev) -> None:
                         .map(e => e.textContent.replace(/[\\d\\s].*$/s, ''));
                     return layers.every(layer => names.includes(layer));
                 }""",
-                arg=list(LAYERS),
+                arg=list(GROUPS),
                 timeout=30_000,
             )
+            page.get_by_role("button", name="Hide navigation").click()
+            page.get_by_role("button", name="Reload definitions").wait_for()
+            page.wait_for_timeout(1500)  # let the zoom-to-fit animation settle
+            page.screenshot(path=str(shot), full_page=True)
 
-            # orders through the four layers, with each node's partition status loaded ("... % filled").
+            # orders through the four landing layers, with each node's partition status loaded ("... % filled").
             page.goto(dagster_dev.url + GRAPH_PAGE)
             page.wait_for_function(
                 """() => [...document.querySelectorAll('svg foreignObject')]
                     .filter(e => /^orders.*Partitions.*filled/s.test(e.textContent)).length === 4""",
                 timeout=30_000,
             )
-            page.wait_for_timeout(1000)  # let the zoom-to-fit animation settle
-            page.screenshot(path=str(shot), full_page=True)
+            page.wait_for_timeout(1000)
+            page.screenshot(path=str(artifacts / "dagster-orders-lineage.png"), full_page=True)
         finally:
             browser.close()
     assert not errors, f"uncaught errors in the page: {errors}"
