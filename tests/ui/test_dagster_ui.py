@@ -524,7 +524,8 @@ def test_the_jobs_own_backfill_runs_its_range_as_one_run_in_date_order(dagster_d
     assert set(days(0, 8)) == published_days(dagster_dev)
 
 
-def test_the_plots_tab_draws_one_point_per_day(dagster_dev: DagsterDev) -> None:
+def test_the_plots_draw_one_point_per_day(dagster_dev: DagsterDev) -> None:
+    """The asset's metadata Plots, by partition: one chart per numeric label, each point that day's value."""
     chromium = _chromium()
     from playwright.sync_api import sync_playwright
 
@@ -533,11 +534,16 @@ def test_the_plots_tab_draws_one_point_per_day(dagster_dev: DagsterDev) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(f"{dagster_dev.url}/assets/raw/orders?view=plots")
-            page.get_by_text("dagster/row_count").first.wait_for(timeout=30_000)
+            page = browser.new_page(viewport={"width": 1440, "height": 1400})
+            page.goto(f"{dagster_dev.url}/assets/raw/orders")
+            page.get_by_role("button", name="Plots").click()
+            page.get_by_text("When graphing values by partition").wait_for(timeout=30_000)
             page.locator("canvas").first.wait_for(timeout=30_000)
+            for label in ("orders", "revenue_usd", "dagster/row_count"):  # one chart per numeric label
+                page.get_by_text(label, exact=True).first.wait_for(timeout=10_000)
+            charts = page.locator("canvas").count()
             page.wait_for_timeout(1000)
             page.screenshot(path=str(artifacts / "dagster-raw-orders-plots.png"), full_page=True)
         finally:
             browser.close()
+    assert charts >= 3
