@@ -17,13 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ecom_pipeline.errors import BackfillError
+
 DEFAULT_URL = "http://127.0.0.1:3000"
 POLL_SECONDS = 2.0
 DONE = {"COMPLETED_SUCCESS", "COMPLETED_FAILED", "COMPLETED", "FAILED", "CANCELED"}
-
-
-class BackfillError(RuntimeError):
-    """The webserver is unreachable, refused the backfill, or the daemon that runs it is down."""
 
 
 @dataclass(frozen=True)

@@ -19,27 +19,11 @@ from typing import Any
 import click
 
 from ecom_pipeline import __version__
-from ecom_pipeline.settings import Settings, SettingsError, load_settings
+from ecom_pipeline.errors import EcomError, GenerationError, RefusedError, SettingsError
+from ecom_pipeline.settings import Settings, load_settings
 
-EXIT_USAGE = 2
-EXIT_GATE = 1
-# Errors raised by the storage layer for a bad setting or an unreachable service: one line, exit 2.
-_USER_FACING = frozenset(
-    {
-        "WarehouseError",
-        "DatabaseUnavailableError",
-        "DatabaseUrlError",
-        "LakeUnavailableError",
-        "SchemaDriftError",
-        "ManifestError",
-        "MigrationError",
-        "DatasetConflictError",
-        "MissingLocationError",
-        "IdentifierError",
-        "GateUnavailableError",
-        "OutputDatasetError",
-    }
-)
+EXIT_USAGE = EcomError.exit_code
+EXIT_GATE = RefusedError.exit_code
 
 
 class UsageFailure(click.ClickException):
@@ -56,24 +40,21 @@ class GateFailure(UsageFailure):
 
 
 def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn configuration and generation errors into one line and exit status 2."""
+    """Turn the project's errors (`ecom_pipeline.errors`) into one line and their exit status: 1 for data a gate
+    refused, 2 for bad input, a bad setting or an unreachable service."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ecom_pipeline.generation.exceptions import GenerationError
-
         try:
             return fn(*args, **kwargs)
         except (SettingsError, GenerationError) as exc:
             raise UsageFailure(str(exc)) from None
-        except Exception as exc:
-            if type(exc).__name__ == "QualityGateError":
-                raise GateFailure(str(exc)) from None
-            if any(cls.__name__ in _USER_FACING for cls in type(exc).__mro__):
-                from ecom_pipeline.storage.postgres import redact
+        except RefusedError as exc:
+            raise GateFailure(str(exc)) from None
+        except EcomError as exc:
+            from ecom_pipeline.storage.postgres import redact
 
-                raise UsageFailure(redact(str(exc).splitlines()[0])) from None
-            raise
+            raise UsageFailure(redact(str(exc).splitlines()[0])) from None
 
     return wrapper
 
@@ -247,11 +228,11 @@ def ui(dagster_args: tuple[str, ...]) -> None:
     from ecom_pipeline.paths import dagster_home
 
     home = dagster_home(_settings().home)
-    os.environ["DAGSTER_HOME"] = str(home)
     dagster = _tool("dagster")
     click.echo(f"DAGSTER_HOME={home}", err=True)
     _start_docs_server()
-    os.execv(dagster, [dagster, "dev", "-m", "ecom_pipeline.definitions", *dagster_args])
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    os.execve(dagster, [dagster, "dev", "-m", "ecom_pipeline.definitions", *dagster_args], env)
 
 
 @main.command()

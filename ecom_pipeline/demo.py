@@ -18,14 +18,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ecom_pipeline.errors import DemoError
+
 DAYS = 7
 _RUN_START = re.compile(r" - ([0-9a-f-]{36}) - .*RUN_START")
 _STEP = re.compile(r' - (STEP_SUCCESS|STEP_FAILURE) - .*step "([^"]+)"(?: in ([0-9.]+)(m?s))?')
 _FAILURE = re.compile(r"^(?:dagster\._core\.definitions\.events\.)?Failure: (.+)$|^\w+(?:\.\w+)*Error: (.+)$")
-
-
-class DemoError(RuntimeError):
-    """The demo run failed; the message names the step, the reason and the log file."""
 
 
 @dataclass

@@ -32,6 +32,7 @@ from typing import Any
 
 import polars as pl
 
+from ecom_pipeline.errors import RefusedError
 from ecom_pipeline.generation import TABLES
 from ecom_pipeline.generation.anomalies import ANOMALIES_TABLE, NO_ANOMALIES, AnomalySpec, parse_anomalies
 from ecom_pipeline.generation.config import MARKETS, GeneratorConfig
@@ -123,7 +124,7 @@ class LandingPlan:
     verdicts: list[Verdict] = field(default_factory=list)  # the gates run by `land_days`, in order
 
 
-class QualityGateError(RuntimeError):
+class QualityGateError(RefusedError, RuntimeError):
     """A quality gate refused a day; the message names the checkpoint, the day and the failed rules."""
 
     def __init__(self, result: GateResult, day: dt.date, consequence: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ecom_pipeline.errors import SettingsError
 from ecom_pipeline.generation.anomalies import parse_anomalies
 from ecom_pipeline.generation.config import (
     DEFAULT_EPOCH,
@@ -29,10 +30,6 @@ from ecom_pipeline.paths import default_home
 ENV_PREFIX = "ECOM_"
 MAX_COUNT = 100_000_000  # rows of one table in one day: far beyond one machine, short of overflow
 DEFAULT_DOCS_URL = "http://127.0.0.1:3001"
-
-
-class SettingsError(ValueError):
-    """Bad configuration: the message is one line that names the offending value."""
 
 
 class Settings(BaseModel):

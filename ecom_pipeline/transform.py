@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from ecom_pipeline.errors import DbtNotInstalledError
+
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 DOCS_DIR = DBT_PROJECT_DIR / "target"
 DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
@@ -29,10 +31,6 @@ DOCS_DIGEST = DOCS_DIR / "docs-source.sha256"
 # Folders of the project that are dbt's output or downloads, not its source.
 _NOT_SOURCE = frozenset({"target", "logs", "dbt_packages", "__pycache__"})
 WINDOW_VARIABLES = ("ECOM_DBT_START_DATE", "ECOM_DBT_END_DATE")
-
-
-class DbtNotInstalledError(RuntimeError):
-    """No dbt executable in this environment."""
 
 
 def dbt_executable() -> str:

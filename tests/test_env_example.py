@@ -9,7 +9,7 @@ from ecom_pipeline.settings import Settings, env_name
 from tests.deploy.test_compose import variables_the_code_reads
 
 ROOT = Path(__file__).resolve().parents[1]
-# Written for a tool the code starts, never read from the user's environment.
+# A config variable the gates hand to GX (its runtime environment), never read from the user's environment.
 WRITTEN_ONLY = {"ECOM_GX_DATABASE_URL"}
 # libpq's own variables, which dbt's profile reads and `ecom dbt` sets from the warehouse URL.
 LIBPQ = {"PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"}

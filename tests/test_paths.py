@@ -79,14 +79,16 @@ def test_ecom_ui_starts_dagster_dev_on_the_projects_instance(tmp_path: Path, mon
     from ecom_pipeline import cli
 
     calls: list[list[str]] = []
+    environments: list[dict[str, str]] = []
 
-    def fake_exec(path: str, argv: list[str]) -> None:
+    def fake_exec(path: str, argv: list[str], env: dict[str, str]) -> None:
         calls.append([path, *argv])
+        environments.append(env)
         raise SystemExit(0)
 
     monkeypatch.setenv("ECOM_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    monkeypatch.setattr(os, "execv", fake_exec)
+    monkeypatch.setattr(os, "execve", fake_exec)
     started: list[bool] = []
     monkeypatch.setattr(cli, "_start_docs_server", lambda: started.append(True))
     result = CliRunner().invoke(cli.main, ["ui", "-p", "3999"])
@@ -94,5 +96,6 @@ def test_ecom_ui_starts_dagster_dev_on_the_projects_instance(tmp_path: Path, mon
     (call,) = calls
     assert call[2:6] == ["dev", "-m", "ecom_pipeline.definitions", "-p"]
     assert Path(call[0]).name == "dagster" and Path(call[0]).parent == Path(sys.executable).parent
-    assert os.environ["DAGSTER_HOME"] == str((tmp_path / "home" / "dagster").resolve())
+    assert environments[0]["DAGSTER_HOME"] == str((tmp_path / "home" / "dagster").resolve())
+    assert "DAGSTER_HOME" not in os.environ  # given to dagster dev, not written into this process
     assert started == [True]  # and the docs server the assets' links point to

@@ -1,5 +1,5 @@
-"""Errors the generation library raises for bad configuration or requests."""
+"""Errors the generation library raises for bad configuration or requests (defined with the project's others)."""
 
+from ecom_pipeline.errors import GenerationError
 
-class GenerationError(ValueError):
-    """A request the generator cannot honour; the message names the offending value."""
+__all__ = ["GenerationError"]

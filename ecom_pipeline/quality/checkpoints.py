@@ -6,7 +6,7 @@
   per table (batch definition `partition`: the whole in-memory day), one validation definition per table, and
   the checkpoint `bronze` that groups them;
 - `staged` and `marts`: one suite each (`sql_suites`), the PostgreSQL datasource `warehouse` whose connection
-  string is `${ECOM_GX_DATABASE_URL}` (set by the gates from the warehouse URL: no URL or secret is stored),
+  string is `${ECOM_GX_DATABASE_URL}` (given by the gates from the warehouse URL: no URL or secret is stored),
   its table asset `partitions` on the ledger `raw._ecom_partitions` with the batch definition `day` (one batch
   per day),
   a validation definition and a checkpoint each (the checkpoint builds Data Docs).
@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ecom_pipeline.docs_server import configured_docs_url, data_docs_url
+from ecom_pipeline.errors import GateUnavailableError
 from ecom_pipeline.generation.config import GeneratorConfig
 from ecom_pipeline.generation.schemas import TABLES
 from ecom_pipeline.quality.sql_suites import MARTS, STAGED, sql_rules
@@ -101,10 +102,6 @@ def _serialized(fn: Any) -> Any:
             return fn(*args, **kwargs)
 
     return wrapper
-
-
-class GateUnavailableError(RuntimeError):
-    """A warehouse gate lost its database before reaching a verdict: an error, never a list of failed rules."""
 
 
 # How a dropped or unusable connection reads, whether raised to us or recorded by GX as an expectation's exception.
@@ -184,7 +181,9 @@ def _context(root: Path) -> FileDataContext:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="file", context_root_dir=str(root))
+    # The runtime environment substitutes `${ECOM_GX_DATABASE_URL}` in the stored datasource; the gates fill it in
+    # per call, so nothing is written to the process environment.
+    context = gx.get_context(mode="file", context_root_dir=str(root), runtime_environment={})
     bars = context.variables.progress_bars  # a ProgressBarsConfig once set, a plain dict once reloaded
     flags = bars if isinstance(bars, dict) else vars(bars) if bars is not None else {}
     if (
@@ -315,11 +314,10 @@ def to_sqlalchemy_url(url: str) -> str:
     raise ValueError(f"not a PostgreSQL URL: {url.split('://')[0]}://...")
 
 
-def _use_warehouse(database_url: str) -> None:
-    """Point the `warehouse` datasource at the database: its stored connection string names this variable."""
-    import os
-
-    os.environ[DATABASE_URL_VARIABLE] = to_sqlalchemy_url(database_url)
+def _use_warehouse(context: FileDataContext, database_url: str) -> None:
+    """Point the `warehouse` datasource at the database: its stored connection string names this config variable,
+    which the context's runtime environment (not the process's) supplies."""
+    context.runtime_environment[DATABASE_URL_VARIABLE] = to_sqlalchemy_url(database_url)
 
 
 def _write_warehouse_checkpoint(context: FileDataContext, name: str, database_url: str) -> gx.Checkpoint:
@@ -328,7 +326,7 @@ def _write_warehouse_checkpoint(context: FileDataContext, name: str, database_ur
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
-    _use_warehouse(database_url)
+    _use_warehouse(context, database_url)
     connection = "${" + DATABASE_URL_VARIABLE + "}"
     try:
         datasource = context.data_sources.get(WAREHOUSE_DATASOURCE)
@@ -410,7 +408,7 @@ def validate_warehouse(
         raise ValueError(f"not a warehouse checkpoint: {name!r}")
     started = time.perf_counter()
     context = context or get_context()
-    _use_warehouse(database_url)
+    _use_warehouse(context, database_url)
     checkpoint = _warehouse_checkpoint(context, name, database_url)
     run_id = RunIdentifier(run_name=f"{name} {day.isoformat()}", run_time=dt.datetime.now(dt.UTC))
     batch = {"day": day.isoformat()}

@@ -15,14 +15,11 @@ import re
 
 import polars as pl
 
+from ecom_pipeline.errors import IdentifierError
 from ecom_pipeline.generation.schemas import CONTRACTS
 
 _GLUE_NAME = re.compile(r"^[a-z0-9_]{1,255}$")
 _LOCATION_UNSAFE = re.compile(r"['\\;`\s]")
-
-
-class IdentifierError(ValueError):
-    """A database name or location that cannot be written safely into the DDL; the message names it."""
 
 
 def _database(name: str) -> str:

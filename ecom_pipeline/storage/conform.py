@@ -11,13 +11,10 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from ecom_pipeline.errors import SchemaDriftError
 from ecom_pipeline.generation.schemas import CONTRACTS
 
 PII_MODES = ("full", "masked")
-
-
-class SchemaDriftError(ValueError):
-    """A partition does not match the data contract; the message names table, column and partition."""
 
 
 def check_contract(table: str, day: dt.date, frame: pl.DataFrame) -> None:

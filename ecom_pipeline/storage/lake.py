@@ -35,6 +35,7 @@ from typing import Any
 
 import polars as pl
 
+from ecom_pipeline.errors import DatasetConflictError, ManifestError
 from ecom_pipeline.storage.locations import require_location
 from ecom_pipeline.storage.objectstore import (
     LakeUnavailableError,
@@ -55,14 +56,6 @@ DATA_DOCS_PREFIX = "data_docs"  # Data Docs copied under the gold layer
 _PARTITION_KEY = re.compile(r"^[^/]+/date=\d{4}-\d{2}-\d{2}/[^/]+$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _FETCH_THREADS = 8
-
-
-class ManifestError(RuntimeError):
-    """A partition does not match its manifest or its day's commit, or a manifest or commit is malformed."""
-
-
-class DatasetConflictError(RuntimeError):
-    """The lake holds (or is being claimed for) another dataset; the message names both."""
 
 
 def partition_prefix(table: str, day: dt.date) -> str:

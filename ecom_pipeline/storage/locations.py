@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ecom_pipeline.errors import MissingLocationError
+
 DEPLOYED = ("docker", "prod")
 REQUIRED = ("ECOM_DATABASE_URL", "ECOM_LAKE_URL")
-
-
-class MissingLocationError(ValueError):
-    """A location the deployment requires is unset or empty; the message names it."""
 
 
 def require_location(env: Mapping[str, str], name: str) -> str | None:

@@ -14,8 +14,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 
-from ecom_pipeline.storage.postgres import sqlalchemy_url
+from ecom_pipeline.errors import MigrationError
+from ecom_pipeline.storage.postgres import redact, sqlalchemy_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
 VERSION_TABLE_SCHEMA = "raw"
@@ -41,9 +43,16 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Migrate the database up to `revision`; a no-op when it is already there."""
+    """Migrate the database up to `revision`; a no-op when it is already there. A failed migration is a
+    MigrationError naming the database and the reason (its transaction is rolled back by Alembic)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     with _alembic_lock:
-        command.upgrade(alembic_config(url), revision)
+        try:
+            command.upgrade(alembic_config(url), revision)
+        except (SQLAlchemyError, CommandError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise MigrationError(f"could not migrate the warehouse at {redact(url)} to {revision}: {reason}") from exc
 
 
 def downgrade(url: str, revision: str = "base") -> None:

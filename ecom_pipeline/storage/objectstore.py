@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from ecom_pipeline.errors import LakeUnavailableError
+
 S3_CONNECT_TIMEOUT_S = 3
 S3_READ_TIMEOUT_S = 5
 S3_MAX_ATTEMPTS = 2  # the call and one retry: a hung endpoint fails in about 2 x the read timeout
@@ -33,10 +35,6 @@ READER_TIMEOUT_S = 30
 INFLIGHT_SUFFIX = ".inflight"
 # A local in-flight file older than this is stale whoever wrote it (a writer on another host, say).
 STALE_INFLIGHT_S = 3600
-
-
-class LakeUnavailableError(RuntimeError):
-    """The lake cannot be reached or written; the message is one line naming where."""
 
 
 class ObjectStore(Protocol):

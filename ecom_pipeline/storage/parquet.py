@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ecom_pipeline.errors import OutputDatasetError
 from ecom_pipeline.storage.objectstore import ObjectStore
 
 STAGING_PREFIX = "_tmp-"
@@ -131,10 +132,6 @@ def _commit(root: Path, day: dt.date, chunk: int, tmp: Path, staged: list[tuple[
 
 # Footer keys that are not the dataset's identity (they differ between the files of one dataset).
 _PER_FILE_KEYS = frozenset({"ecom.chunk", "ecom.chunks", "ecom.table", "ecom.date", "ecom.scale_profile"})
-
-
-class OutputDatasetError(RuntimeError):
-    """The output already holds another dataset; the message is one line naming both."""
 
 
 def dataset_of(metadata: Mapping[str, str]) -> dict[str, str]:

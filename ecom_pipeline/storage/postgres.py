@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ecom_pipeline.errors import DatabaseUnavailableError, DatabaseUrlError
 from ecom_pipeline.storage.locations import require_location
 
 CONNECT_TIMEOUT_S = 5
@@ -35,14 +36,6 @@ CONNECT_ATTEMPTS = 3
 _TRANSIENT = ("the database system is starting up", "the database system is shutting down", "too many clients")
 _INTEGER_OPTIONS = ("port", *(k for k in CONNECTION_DEFAULTS if k != "keepalives"), "keepalives")
 _SCHEMES = ("postgresql", "postgres")
-
-
-class DatabaseUnavailableError(RuntimeError):
-    """The database cannot be reached; the message is one line naming where we tried."""
-
-
-class DatabaseUrlError(ValueError):
-    """`ECOM_DATABASE_URL` is not a PostgreSQL URL libpq can use; the message names it (without its password)."""
 
 
 def validate_database_url(url: str, name: str = "ECOM_DATABASE_URL") -> str:

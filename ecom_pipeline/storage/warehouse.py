@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 from psycopg import sql
 
+from ecom_pipeline.errors import WarehouseError
 from ecom_pipeline.generation.schemas import CONTRACTS, TABLES
 from ecom_pipeline.storage.digest import rows_digest
 from ecom_pipeline.storage.postgres import DatabaseUnavailableError, connect, redact
@@ -40,10 +41,6 @@ WAREHOUSE_LOCK = "ecom_pipeline.warehouse"
 # The schemas dbt builds from raw (dbt_project.yml's +schema; a test keeps them equal).
 DERIVED_SCHEMAS = ("staging", "intermediate", "marts")
 COPY_BLOCK = 1 << 20
-
-
-class WarehouseError(RuntimeError):
-    """The warehouse refuses a request; the message is one line naming the day or dataset at fault."""
 
 
 @dataclass(frozen=True)
