@@ -333,12 +333,22 @@ MARTS_RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "fct_order_items.reconcile_with_fct_orders",
-        "SELECT f.order_id, f.item_count, i.lines, f.subtotal_local, i.line_total_local\n"
-        f"{_mart_day('fct_orders', 'f', 'order_date')}\n"
-        "LEFT JOIN (SELECT order_id, count(*) AS lines, sum(line_total_local) AS line_total_local"
-        " FROM marts.fct_order_items GROUP BY order_id) AS i ON i.order_id = f.order_id\n"
-        "WHERE i.order_id IS NULL OR f.item_count <> i.lines OR f.subtotal_local <> i.line_total_local",
-        "Each order of the day has its lines in fct_order_items, summing to its subtotal.",
+        "SELECT r.*\n"
+        "FROM {batch} AS ledger\n"
+        "JOIN (SELECT coalesce(f.order_id, i.order_id) AS order_id, coalesce(f.order_date, i.order_date) AS order_date,"
+        " f.item_count, i.lines, f.units, i.units AS line_units, f.subtotal_local, i.subtotal_local AS"
+        " lines_subtotal_local, f.subtotal, i.subtotal AS lines_subtotal\n"
+        "  FROM marts.fct_orders AS f\n"
+        "  FULL JOIN (SELECT order_id, min(order_date) AS order_date, count(*) AS lines, sum(quantity) AS units,"
+        " sum(line_total_local) AS subtotal_local, sum(line_total) AS subtotal FROM marts.fct_order_items"
+        " GROUP BY order_id) AS i ON i.order_id = f.order_id) AS r\n"
+        "  ON r.order_date = ledger.day AND ledger.table_name = 'orders'\n"
+        "WHERE r.item_count IS NULL OR r.lines IS NULL OR r.item_count <> r.lines OR r.units <> r.line_units\n"
+        "   OR r.subtotal_local <> r.lines_subtotal_local\n"
+        "   OR abs(r.subtotal - r.lines_subtotal) > 0.005 * (r.lines + 1)",
+        "Each order of the day has its lines in fct_order_items, and they add up to its header: line count, units"
+        " and subtotal exactly in the local currency, the subtotal in the reporting currency within the rounding of"
+        " each line (half a cent per line); no lines without an order.",
     ),
     _not_negative(
         "customer_ltv",
