@@ -3,7 +3,7 @@
 
     python3 dev.py demo    # install everything, then generate the first week of `small` data
     python3 dev.py test    # install everything, then run the whole test suite
-    python3 dev.py lint    # ruff check and format check
+    python3 dev.py lint    # ruff check and format check, mypy over ecom_pipeline
     python3 dev.py run CMD # any command inside the project environment (dagster, dbt, python ...); dagster
                            # records its runs in the project's instance (.ecom/dagster), the one `ecom ui` shows
     python3 dev.py <any ecom command ...>
@@ -71,8 +71,9 @@ def main(argv: list[str]) -> int:
     _compile_project()
     args = argv or ["demo"]
     if args[0] == "lint":
-        run = [uv, "run", "--frozen", "ruff"]
-        checks = [[*run, "check", "."], [*run, "format", "--check", "."]]
+        ruff = [uv, "run", "--frozen", "ruff"]
+        mypy = [uv, "run", "--frozen", "mypy"]
+        checks = [[*ruff, "check", "."], [*ruff, "format", "--check", "."], [*mypy, "ecom_pipeline"]]
         return max(subprocess.call(cmd, cwd=ROOT) for cmd in checks)
     if args[0] == "run":
         return subprocess.call([uv, "run", "--frozen", *args[1:]], cwd=ROOT, env=_with_dagster_home())

@@ -578,7 +578,7 @@ def _run_demo(settings: Settings) -> None:
 
 
 def _print_load_summary(result: Any, start: dt.date, end: dt.date, seconds: float) -> None:
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
     from rich.table import Table
 
     from ecom_pipeline.paths import dev_command
@@ -586,7 +586,14 @@ def _print_load_summary(result: Any, start: dt.date, end: dt.date, seconds: floa
 
     s = result.settings
     table = Table(title=f"ecom load  {start} .. {end}  seed={s.seed} scale={s.scale} pii={s.pii}")
-    for name, justify in (("table", "left"), ("target", "left"), ("rows", "right"), ("MB", "right"), ("s", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("table", "left"),
+        ("target", "left"),
+        ("rows", "right"),
+        ("MB", "right"),
+        ("s", "right"),
+    )
+    for name, justify in columns:
         table.add_column(name, justify=justify)
     totals: dict[tuple[str, str], list[float]] = {}
     for r in result.results:
@@ -636,7 +643,7 @@ def _print_summary(
     table.add_column("rows", justify="right")
     table.add_column("files", justify="right")
     table.add_column("MB", justify="right")
-    rows = files = size = 0
+    rows = files = size = 0.0
     for name, (r, f, b) in totals.items():
         table.add_row(name, f"{int(r):,}", str(int(f)), f"{b / 1e6:.2f}")
         rows, files, size = rows + r, files + f, size + b

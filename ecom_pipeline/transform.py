@@ -107,12 +107,12 @@ def warehouse_is_loaded(database_url: str) -> bool:
     from ecom_pipeline.storage.warehouse import LEDGER, RAW
 
     with connect(database_url) as conn:
-        (ledger,) = conn.execute("SELECT to_regclass(%s)", (f"{RAW}._ecom_partitions",)).fetchone()  # type: ignore[misc]
-        if ledger is None:
+        ledger = conn.execute("SELECT to_regclass(%s)", (f"{RAW}._ecom_partitions",)).fetchone()
+        if ledger is None or ledger[0] is None:
             return False
         query = sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE published_at IS NOT NULL)").format(LEDGER)
-        (loaded,) = conn.execute(query).fetchone()  # type: ignore[misc]
-        return bool(loaded)
+        loaded = conn.execute(query).fetchone()
+        return loaded is not None and bool(loaded[0])
 
 
 def _source_files(root: Path) -> Iterable[Path]:

@@ -251,6 +251,10 @@ def build_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition
 
 
 def dbt_resource() -> EcomDbtCliResource:
+    # DbtCliResource.__init__ takes a DbtProject; the __init__ mypy derives from the pydantic fields of a subclass
+    # types project_dir as the field's str.
     return EcomDbtCliResource(
-        project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
+        project_dir=dbt_project,  # type: ignore[arg-type]
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=dbt_executable(),
     )

@@ -7,6 +7,7 @@ currency of the customer's market, timestamps are UTC with microsecond precision
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import polars as pl
 
@@ -17,10 +18,14 @@ TS = pl.Datetime("us", "UTC")
 ID = pl.String
 
 
+# A column's polars type: an instance such as `pl.Decimal(12, 2)`, or a class without parameters such as `pl.String`.
+DType: TypeAlias = pl.DataType | type[pl.DataType]
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     name: str
-    dtype: pl.DataType
+    dtype: DType
     description: str
     nullable: bool = False
     enum: tuple[str, ...] | None = None
@@ -273,7 +278,7 @@ def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select([pl.col(c.name).cast(c.dtype) for c in contract.columns])
 
 
-def _json_type(dtype: pl.DataType) -> dict[str, object]:
+def _json_type(dtype: DType) -> dict[str, object]:
     if isinstance(dtype, pl.Decimal):
         return {"type": "string", "format": "decimal", "x-precision": dtype.precision, "x-scale": dtype.scale}
     if isinstance(dtype, pl.Datetime):

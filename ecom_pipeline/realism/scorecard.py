@@ -14,6 +14,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -61,7 +62,22 @@ def failed(properties: list[Property]) -> list[Property]:
 def _effective(frame: pl.DataFrame) -> float:
     """Kish's effective sample size of rows clustered by customer: a heavy buyer's orders are alike."""
     per = frame.group_by("customer_id").len()["len"].cast(pl.Float64)
-    return float(per.sum() ** 2 / (per**2).sum()) if per.len() else 0.0
+    return _num(per.sum()) ** 2 / _num((per**2).sum()) if per.len() else 0.0
+
+
+def _num(value: object) -> float:
+    """A numeric aggregate of a series (`sum`, `mean`, `std`, `min` ...) as a float. Polars types these as
+    any scalar (a date, a string, None), so arithmetic on them is checked only once they are numbers."""
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    raise TypeError(f"expected a number, got {value!r}")
+
+
+def _whole(value: object) -> int:
+    """An integer aggregate of a series (`min`, `max` of counts and ages) as an int."""
+    if isinstance(value, int):
+        return value
+    raise TypeError(f"expected an integer, got {value!r}")
 
 
 def _verdict(ok: bool) -> str:
@@ -125,10 +141,11 @@ def _age(d: _Data) -> list[Property]:
         - ((s.dt.month() < b.dt.month()) | ((s.dt.month() == b.dt.month()) & (s.dt.day() < b.dt.day()))).cast(pl.Int32)
     )
     ages = c.select(age.alias("age"))["age"]
-    share18 = float((ages == 18).mean())
+    share18 = _num((ages == 18).mean())
     se = math.sqrt(max(share18 * (1 - share18), 1e-4) / len(ages))
-    ok = ages.min() >= 18 and ages.max() <= 90 and share18 <= t["max_share"] + 3 * se
-    measured = f"min {ages.min()}, max {ages.max()}, mean {ages.mean():.1f}, aged 18: {share18:.1%}"
+    youngest, oldest = _whole(ages.min()), _whole(ages.max())
+    ok = youngest >= 18 and oldest <= 90 and share18 <= t["max_share"] + 3 * se
+    measured = f"min {youngest}, max {oldest}, mean {_num(ages.mean()):.1f}, aged 18: {share18:.1%}"
     return [
         Property(
             "age at sign-up",
@@ -147,11 +164,11 @@ def _repeat_buyers(d: _Data) -> list[Property]:
     if per.height == 0:
         return []
     n = per["len"]
-    one = float((n == 1).mean())
-    top = float(n.sort(descending=True).head(max(1, per.height // 100)).sum() / n.sum())
+    one = _num((n == 1).mean())
+    top = _num(n.sort(descending=True).head(max(1, per.height // 100)).sum()) / _num(n.sum())
     measured = (
         f"{per.height:,} buyers: one order {one:.0%}, two or more {1 - one:.0%}; "
-        f"top 1% place {top:.0%} of orders; max {n.max()} orders"
+        f"top 1% place {top:.0%} of orders; max {_whole(n.max())} orders"
     )
     return [Property("repeat buyers", "reported", "user: heavy-tailed purchase frequency", measured, "", INFO, 1 - one)]
 
@@ -162,7 +179,7 @@ def _lines_per_order(d: _Data) -> list[Property]:
         return []
     expected = 3.5 / (1 - math.exp(-3.5))
     hist = np.bincount(lines.to_numpy(), minlength=8)[1:8] / lines.len()
-    measured = f"mean {lines.mean():.2f} (Poisson(3.5) given >= 1: {expected:.2f}); 1..7 lines " + " ".join(
+    measured = f"mean {_num(lines.mean()):.2f} (Poisson(3.5) given >= 1: {expected:.2f}); 1..7 lines " + " ".join(
         f"{x:.0%}" for x in hist
     )
     return [Property("lines per order", "reported", "user: Poisson(3.5), at least one", measured, "", INFO)]
@@ -183,8 +200,8 @@ def _aov(d: _Data) -> list[Property]:
         if o.height < MIN_ROWS:
             out.append(Property(f"AOV {country} (USD)", f"${lo}-{hi}", spec["source"], f"{o.height} orders", "", NA))
             continue
-        mean = float(o["total_usd"].mean())
-        se = float(o["total_usd"].std()) / math.sqrt(_effective(o))
+        mean = _num(o["total_usd"].mean())
+        se = _num(o["total_usd"].std()) / math.sqrt(_effective(o))
         slack = t["slack"]
         ok = _in_range(mean, lo * (1 - slack), hi * (1 + slack), se)
         out.append(
@@ -257,7 +274,7 @@ def _top_product(d: _Data) -> list[Property]:
     judged = by.filter((pl.col("products") >= 40) & (pl.col("lines") >= MIN_LINES))
     if judged.height == 0:
         return [Property("top product revenue share", "<= 5%", t["source"], "catalog too small", "", NA)]
-    worst = float(judged["share"].max())
+    worst = _num(judged["share"].max())
     measured = " ".join(f"{c} {s:.1%}" for c, s in judged.select("country", "share").sort("country").iter_rows())
     return [
         Property(
@@ -390,7 +407,7 @@ def _weekday(d: _Data) -> list[Property]:
     daily = _daily(d)
     by = daily.group_by("weekday").agg(pl.col("ratio").mean(), pl.col("ratio").std().alias("sd"), pl.len())
     by = by.sort("weekday")
-    if by.height < 7 or by["len"].min() < 3:
+    if by.height < 7 or _whole(by["len"].min()) < 3:
         return [Property("weekday pattern", target_text, source, "too few ordinary days", "", NA)]
     measured = by["ratio"].to_numpy()
     se = (by["sd"] / by["len"].cast(pl.Float64).sqrt()).to_numpy()
@@ -422,8 +439,11 @@ def _payday(d: _Data) -> list[Property]:
     lull = daily.filter((dom >= 18) & (dom <= 23))["resid"]
     if pay.len() < 3 or lull.len() < 3:
         return [Property("payday bump", target_text, t["source"], "too few days", "", NA)]
-    ratio = float(pay.mean() / lull.mean())
-    se = ratio * math.sqrt((pay.std() / pay.mean()) ** 2 / pay.len() + (lull.std() / lull.mean()) ** 2 / lull.len())
+    pay_mean, lull_mean = _num(pay.mean()), _num(lull.mean())
+    ratio = pay_mean / lull_mean
+    se = ratio * math.sqrt(
+        (_num(pay.std()) / pay_mean) ** 2 / pay.len() + (_num(lull.std()) / lull_mean) ** 2 / lull.len()
+    )
     return [
         Property(
             "payday bump",
@@ -500,7 +520,7 @@ def _summer(d: _Data) -> list[Property]:
     before = counts.filter(month.is_in([5, 6]))
     if summer.height < 40 or before.height < 40:
         return [Property("summer lull", f"Jul-Aug / May-Jun {lo}-{hi}", t["source"], "not in the window", "", NA)]
-    ratio = float(summer["len"].mean() / before["len"].mean())
+    ratio = _num(summer["len"].mean()) / _num(before["len"].mean())
     return [
         Property(
             "summer lull",
@@ -531,7 +551,7 @@ def _cancellations(d: _Data) -> list[Property]:
     life = _life(d)
     if life.height < MIN_ROWS or "cancelled" not in life.columns:
         return [Property("cancelled orders", "about 5%", t["source"], "too few orders", "", NA)]
-    share = float(life["cancelled"].is_not_null().mean())
+    share = _num(life["cancelled"].is_not_null().mean())
     se = math.sqrt(share * (1 - share) / life.height)
     return [
         Property(
@@ -634,7 +654,7 @@ def _fulfilment(d: _Data) -> list[Property]:
     delivered = life.drop_nulls(["shipped", "delivered"])
     t_gap = targets()["delivery_gap"]
     if delivered.height:
-        gap = (delivered["delivered"] - delivered["shipped"]).dt.total_minutes().min() / 60
+        gap = _num((delivered["delivered"] - delivered["shipped"]).dt.total_minutes().min()) / 60
         out.append(
             Property(
                 "shortest dispatch -> delivery",
@@ -643,7 +663,7 @@ def _fulfilment(d: _Data) -> list[Property]:
                 f"{gap:.1f} h",
                 "",
                 _verdict(gap >= t_gap["min_hours"]),
-                float(gap),
+                gap,
             )
         )
     out += _transit(d, delivered, zones)
@@ -652,7 +672,7 @@ def _fulfilment(d: _Data) -> list[Property]:
 
 def _transit(d: _Data, delivered: pl.DataFrame, zones: dict[str, str]) -> list[Property]:
     t = targets()["transit_days"]
-    out = []
+    out: list[Property] = []
     if delivered.height == 0:
         return out
     ship = _local_dates(delivered, "shipped", zones)
@@ -719,7 +739,7 @@ def _emails(d: _Data) -> list[Property]:
         local.str.contains(r"\d").alias("digits"),
         (names.list.contains(stem) & (f.str.len_bytes() > 0)).alias("named"),
     )
-    digits, named = float(frame["digits"].mean()), float(frame["named"].mean())
+    digits, named = _num(frame["digits"].mean()), _num(frame["named"].mean())
     unique = c["email"].n_unique() == c.height
     ok = digits <= t["max_digit_share"] and named >= t["min_name_share"] and unique
     return [
@@ -743,7 +763,7 @@ def _postal_codes(d: _Data) -> list[Property]:
     if a.height == 0:
         return []
     valid = gazetteer.valid_postal_codes(a.select("country", "city", "region", "postal_code"))
-    share = float(valid.mean())
+    share = _num(valid.mean())
     spread = (
         a.filter(pl.col("city").is_in(["London", "Paris", "São Paulo", "New York City", "Berlin", "新宿区"]))
         .group_by("city")

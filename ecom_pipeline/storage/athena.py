@@ -16,7 +16,7 @@ import re
 import polars as pl
 
 from ecom_pipeline.errors import IdentifierError
-from ecom_pipeline.generation.schemas import CONTRACTS
+from ecom_pipeline.generation.schemas import CONTRACTS, DType
 
 _GLUE_NAME = re.compile(r"^[a-z0-9_]{1,255}$")
 _LOCATION_UNSAFE = re.compile(r"['\\;`\s]")
@@ -36,13 +36,13 @@ def _location(url: str) -> str:
     return url.rstrip("/")
 
 
-def _hive_type(dtype: pl.DataType) -> str:
+def _hive_type(dtype: DType) -> str:
     if isinstance(dtype, pl.Decimal):
         return f"decimal({dtype.precision},{dtype.scale})"
     if isinstance(dtype, pl.Datetime):
         return "timestamp"
     return {pl.String: "string", pl.Date: "date", pl.Boolean: "boolean", pl.Int16: "smallint", pl.Int32: "int"}[
-        dtype.base_type() if hasattr(dtype, "base_type") else dtype
+        dtype.base_type()
     ]
 
 

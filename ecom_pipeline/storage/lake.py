@@ -21,6 +21,7 @@ different datasets exactly one can claim a lake; a day whose dataset disagrees w
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import hashlib
 import io
@@ -180,7 +181,7 @@ class Manifest:
     def bytes(self) -> int:
         return sum(f.bytes for f in self.files)
 
-    def to_json(self) -> bytes:
+    def to_json(self) -> builtins.bytes:
         doc = {
             "manifest_version": MANIFEST_VERSION,
             "table": self.table,
@@ -201,7 +202,7 @@ class Manifest:
     @classmethod
     def from_json(
         cls,
-        data: bytes,
+        data: builtins.bytes,
         where: str = "manifest",
         table: str | None = None,
         day: dt.date | None = None,

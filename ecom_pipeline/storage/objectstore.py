@@ -18,6 +18,7 @@ import re
 import socket
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,13 +39,14 @@ STALE_INFLIGHT_S = 3600
 
 
 class ObjectStore(Protocol):
-    url: str
+    @property
+    def url(self) -> str: ...
 
     def put(self, key: str, data: bytes) -> None: ...
     def get(self, key: str) -> bytes: ...
     def exists(self, key: str) -> bool: ...
     def list(self, prefix: str) -> list[str]: ...
-    def delete(self, keys: list[str]) -> None: ...
+    def delete(self, keys: Sequence[str]) -> None: ...
     def check(self) -> None: ...
     def put_if_absent(self, key: str, data: bytes) -> bool: ...
     def get_versioned(self, key: str) -> tuple[bytes, str] | None: ...
@@ -169,7 +171,7 @@ class LocalStore:
             return []
         return sorted(p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file())
 
-    def delete(self, keys: list[str]) -> None:
+    def delete(self, keys: Sequence[str]) -> None:
         for key in keys:
             try:
                 self._path(key).unlink(missing_ok=True)
@@ -413,7 +415,7 @@ class S3Store:
         strip = len(self.prefix) + 1 if self.prefix else 0
         return sorted(k[strip:] for k in keys)
 
-    def delete(self, keys: list[str]) -> None:
+    def delete(self, keys: Sequence[str]) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 
         for start in range(0, len(keys), 1000):

@@ -16,10 +16,13 @@ import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecom_pipeline.errors import DatabaseUnavailableError, DatabaseUrlError
 from ecom_pipeline.storage.locations import require_location
+
+if TYPE_CHECKING:
+    import psycopg
 
 CONNECT_TIMEOUT_S = 5
 # libpq keywords: set when the URL does not set them.
@@ -114,7 +117,7 @@ def with_connection_options(url: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{urlencode(extra)}"
 
 
-def connect(url: str, **kwargs: Any):
+def connect(url: str, **kwargs: Any) -> psycopg.Connection[tuple[Any, ...]]:
     """A psycopg 3 connection that fails within seconds, with one clear line, when the server is away."""
     import psycopg
 

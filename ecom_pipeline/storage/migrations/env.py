@@ -14,6 +14,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine, pool, text
 from sqlalchemy.engine import make_url
 
+from ecom_pipeline.errors import MigrationError
 from ecom_pipeline.storage.migrate import MIGRATION_LOCK_KEY, VERSION_TABLE_SCHEMA
 from ecom_pipeline.storage.postgres import connect
 
@@ -50,7 +51,10 @@ def run_migrations_online() -> None:
     if given is not None:
         _run(given)
         return
-    url = make_url(config.get_main_option("sqlalchemy.url"))
+    configured = config.get_main_option("sqlalchemy.url")
+    if configured is None:
+        raise MigrationError("the Alembic configuration has no sqlalchemy.url (storage.migrate.alembic_config sets it)")
+    url = make_url(configured)
     libpq_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
     # Connect through the project's helper: a clear one-line DatabaseUnavailableError within seconds.
     engine = create_engine(url, poolclass=pool.NullPool, creator=lambda: connect(libpq_url))
