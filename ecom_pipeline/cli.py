@@ -433,7 +433,7 @@ def db_downgrade(revision: str) -> None:
 @click.option("--out", default=None, help="Write the JSON Schema to this file instead of standard output.")
 def contract(out: str | None) -> None:
     """Print the data contract as JSON Schema."""
-    from ecom_pipeline.generation.schemas import json_schema
+    from ecom_pipeline.contract import json_schema
 
     text = json.dumps(json_schema(), indent=2)
     if out:
