@@ -27,7 +27,8 @@ from pathlib import Path
 
 import polars as pl
 
-from ecom_pipeline.contract import CONTRACTS, ID, Column, Currency, DType, TableContract
+from ecom_pipeline.contract import CONTRACTS, ID, Column, Currency, TableContract
+from ecom_pipeline.contract.sql import sql_type
 
 ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = ROOT / "dbt_project"
@@ -59,20 +60,6 @@ METADATA = (
 def _q(text: str) -> str:
     """A YAML double-quoted scalar (JSON's string syntax is a subset of it)."""
     return json.dumps(text, ensure_ascii=False)
-
-
-def sql_type(dtype: DType) -> str:
-    """The warehouse (PostgreSQL) type of a contract type, as the migrations and staging casts spell it."""
-    if isinstance(dtype, pl.Decimal):
-        return f"numeric({dtype.precision}, {dtype.scale})"
-    if isinstance(dtype, pl.Datetime):
-        return "timestamptz"
-    types = {pl.String: "text", pl.Int16: "smallint", pl.Int32: "integer", pl.Int64: "bigint"}
-    types |= {pl.Boolean: "boolean", pl.Date: "date"}
-    for polars_type, name in types.items():
-        if dtype == polars_type:
-            return name
-    raise ValueError(f"no warehouse type for {dtype}")
 
 
 # ------------------------------------------------------------------------------------------------ sources

@@ -7,6 +7,7 @@ sources and staging models, Dagster's column schemas, JSON Schema) derive it or 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import ClassVar, TypeAlias
@@ -237,7 +238,33 @@ class Matches:
         return f"{column} ~ '{escaped}'"
 
 
-Check = Between | AgeBetween | Below | Equals | Unique | Matches
+@dataclass(frozen=True, slots=True)
+class Like:
+    """value matches a SQL LIKE pattern (`%` any run of characters, `_` any one character)."""
+
+    pattern: str
+    label: str
+    note: str = ""
+    group: ClassVar[Group] = Group.PATTERN
+
+    def rule(self, column: str) -> str:
+        return f"{column}_{self.label}"
+
+    def notes(self, column: str) -> str:
+        return self.note
+
+    @property
+    def regex(self) -> str:
+        """The same pattern as an anchored regular expression."""
+        pieces = {"%": ".*", "_": "."}
+        return "^" + "".join(pieces.get(ch, re.escape(ch)) for ch in self.pattern) + "$"
+
+    def sql(self, column: str) -> str:
+        escaped = self.pattern.replace("'", "''")
+        return f"{column} LIKE '{escaped}'"
+
+
+Check = Between | AgeBetween | Below | Equals | Unique | Matches | Like
 
 
 # ------------------------------------------------------------------------------------------- columns and tables

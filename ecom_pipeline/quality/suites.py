@@ -14,7 +14,8 @@ Bronze rules look at one table of one lake partition at a time, one row (or one 
 - enums: values in the contract's set (nulls pass: nullable enums are covered by the not-null rules);
 - value checks, from the contract's columns (`Column.checks`): ranges (prices > 0, quantities >= 1, money >= 0,
   age at sign-up 18-90), comparisons (cost < price), arithmetic (order and line totals equal to their
-  components, exact decimal arithmetic row by row), natural keys (email, sku) unique, patterns (time zone);
+  components, exact decimal arithmetic row by row), natural keys (email, sku) unique, patterns (email, card
+  digits, time zone);
 - time: no timestamp at or after the end of the partition day (parameter `partition_end`);
 - size: row count within bounds derived from the scale profile's expected count for the day (parameters
   `min_rows`, `max_rows`, from `row_count_bounds`: wide margins, never flaky).
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ecom_pipeline.contract import CONTRACTS, AgeBetween, Below, Between, Check, Column, Equals, Matches, Unique
+from ecom_pipeline.contract import CONTRACTS, AgeBetween, Below, Between, Check, Column, Equals, Like, Matches, Unique
 from ecom_pipeline.generation.calendar import day_ordinal
 from ecom_pipeline.generation.config import GeneratorConfig
 
@@ -114,8 +115,9 @@ def _check_rule(table: str, column: Column, check: Check) -> Rule:
         return Rule(name, "ExpectColumnValuesToBeBetween", kwargs, notes)
     if isinstance(check, Unique):
         return Rule(name, "ExpectColumnValuesToBeUnique", {"column": column.name}, notes)
-    if isinstance(check, Matches):
-        return Rule(name, "ExpectColumnValuesToMatchRegex", {"column": column.name, "regex": check.pattern}, notes)
+    if isinstance(check, Matches | Like):
+        regex = check.regex if isinstance(check, Like) else check.pattern
+        return Rule(name, "ExpectColumnValuesToMatchRegex", {"column": column.name, "regex": regex}, notes)
     raise TypeError(f"no bronze rule for {check!r}")
 
 

@@ -13,7 +13,8 @@ import yaml
 
 from ecom_pipeline import contract_copies
 from ecom_pipeline.contract import CONTRACTS, Currency
-from ecom_pipeline.contract_copies import COMMAND, ROOT, sql_type
+from ecom_pipeline.contract.sql import sql_type
+from ecom_pipeline.contract_copies import COMMAND, ROOT
 
 COPIES = contract_copies.render()
 CAST = re.compile(r"^\s*cast\((\w+) as ([\w ]+(?:\(\d+, \d+\))?)\) as (\w+),?\s*$")
