@@ -416,6 +416,18 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"warehouse schema at revision {current(url)}")
 
 
+@db.command("scaffold")
+@click.option("-m", "--message", required=True, help="What the revision does, e.g. 'orders: gift_note'.")
+@_fail_cleanly
+def db_scaffold(message: str) -> None:
+    """Write the next migration revision: the DDL from the warehouse (at head) to the data contract."""
+    from ecom_pipeline.storage.postgres import database_url
+    from ecom_pipeline.storage.scaffold import scaffold
+
+    path = scaffold(database_url(_settings().home), message)
+    click.echo(f"wrote {path}" if path else "the warehouse at head matches the contract: nothing to scaffold")
+
+
 @db.command("downgrade")
 @click.option("--revision", required=True, help="Target revision, e.g. base.")
 @_fail_cleanly
