@@ -416,6 +416,18 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"warehouse schema at revision {current(url)}")
 
 
+@db.command("scaffold")
+@click.option("-m", "--message", required=True, help="What the revision does, e.g. 'orders: gift_note'.")
+@_fail_cleanly
+def db_scaffold(message: str) -> None:
+    """Write the next migration revision: the DDL from the warehouse (at head) to the data contract."""
+    from ecom_pipeline.storage.postgres import database_url
+    from ecom_pipeline.storage.scaffold import scaffold
+
+    path = scaffold(database_url(_settings().home), message)
+    click.echo(f"wrote {path}" if path else "the warehouse at head matches the contract: nothing to scaffold")
+
+
 @db.command("downgrade")
 @click.option("--revision", required=True, help="Target revision, e.g. base.")
 @_fail_cleanly
@@ -433,7 +445,7 @@ def db_downgrade(revision: str) -> None:
 @click.option("--out", default=None, help="Write the JSON Schema to this file instead of standard output.")
 def contract(out: str | None) -> None:
     """Print the data contract as JSON Schema."""
-    from ecom_pipeline.generation.schemas import json_schema
+    from ecom_pipeline.contract import json_schema
 
     text = json.dumps(json_schema(), indent=2)
     if out:

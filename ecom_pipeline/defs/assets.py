@@ -30,10 +30,10 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
+from ecom_pipeline.contract import CONTRACTS, TABLES
 from ecom_pipeline.defs.checks import evaluation
 from ecom_pipeline.defs.partitions import days_of
 from ecom_pipeline.defs.resources import EcomResource
-from ecom_pipeline.generation.schemas import CONTRACTS, TABLES
 
 LAYERS = ("bronze", "silver", "raw_stage", "raw")  # = ecom_pipeline.landing.LANDING_LAYERS, without its import cost
 DESCRIPTIONS = {

@@ -11,10 +11,10 @@ from typing import Any
 
 import dagster as dg
 
+from ecom_pipeline.contract import CONTRACTS, TABLES
 from ecom_pipeline.defs.checks import evaluation
 from ecom_pipeline.defs.partitions import days_of
 from ecom_pipeline.defs.resources import EcomResource
-from ecom_pipeline.generation.schemas import CONTRACTS, TABLES
 
 
 class ChunkConfig(dg.Config):

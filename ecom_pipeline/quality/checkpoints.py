@@ -44,10 +44,10 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from ecom_pipeline.contract import TABLES
 from ecom_pipeline.docs_server import configured_docs_url, data_docs_url
 from ecom_pipeline.errors import GateUnavailableError
 from ecom_pipeline.generation.config import GeneratorConfig
-from ecom_pipeline.generation.schemas import TABLES
 from ecom_pipeline.quality.sql_suites import MARTS, STAGED, sql_rules
 from ecom_pipeline.quality.suites import (
     LAYER,

@@ -9,11 +9,13 @@ Bronze rules look at one table of one lake partition at a time, one row (or one 
 
 - columns: names and order as in the contract (GX); dtypes against the contract on the polars frame
   (`contract_dtype_errors`, before GX: pandas loses the polars types, e.g. Decimal(12,2) becomes object);
-- keys: primary key unique (compound for composite keys), natural keys (email, sku) unique;
+- keys: primary key unique (compound for composite keys);
 - not null: every column the contract does not mark nullable;
 - enums: values in the contract's set (nulls pass: nullable enums are covered by the not-null rules);
-- ranges: prices > 0, cost < price, quantities >= 1, money >= 0, age at sign-up 18-90,
-  order and line totals equal to their components (exact decimal arithmetic, row by row);
+- value checks, from the contract's columns (`Column.checks`): ranges (prices > 0, quantities >= 1, money >= 0,
+  age at sign-up 18-90), comparisons (cost < price), arithmetic (order and line totals equal to their
+  components, exact decimal arithmetic row by row), natural keys (email, sku) unique, patterns (email, card
+  digits, time zone);
 - time: no timestamp at or after the end of the partition day (parameter `partition_end`);
 - size: row count within bounds derived from the scale profile's expected count for the day (parameters
   `min_rows`, `max_rows`, from `row_count_bounds`: wide margins, never flaky).
@@ -33,9 +35,9 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from ecom_pipeline.contract import CONTRACTS, AgeBetween, Below, Between, Check, Column, Equals, Like, Matches, Unique
 from ecom_pipeline.generation.calendar import day_ordinal
 from ecom_pipeline.generation.config import GeneratorConfig
-from ecom_pipeline.generation.schemas import CONTRACTS
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -52,7 +54,6 @@ MAX_ROWS = "max_rows"
 MAX_STATUS_CHANGES_PER_ORDER = 4  # placed, paid, shipped, delivered
 MAX_PAYMENT_ATTEMPTS = 2
 IN_FLIGHT_DAYS = 21  # an order's later changes (payment, shipment, delivery) land within this many days
-DAYS_PER_YEAR = 365.25  # the generator's birth dates: sign-up day minus round(age * 365.25) days
 # Expectation ids derive from rule names, so rewriting a suite leaves its file unchanged.
 _RULE_IDS = uuid.uuid5(uuid.NAMESPACE_URL, "ecom_pipeline/quality/rules")
 
@@ -75,137 +76,49 @@ def _param(name: str) -> dict[str, str]:
     return {"$PARAMETER": name}
 
 
+def _derived(table: str) -> dict[str, pl.Expr]:
+    """A table's derived columns: the row arithmetic of its contract checks, appended to the polars frame
+    before validation (an age from two dates, the residual of an equation, 0 when it holds)."""
+    derived: dict[str, pl.Expr] = {}
+    for column, check in CONTRACTS[table].checks():
+        if isinstance(check, AgeBetween):
+            derived[check.derived] = check.expression(column.name)
+        elif isinstance(check, Equals):
+            derived[check.derived(column.name)] = check.residual(column.name)
+    return derived
+
+
 # Derived columns: single-row arithmetic on the polars frame, appended before validation.
-DERIVED: dict[str, dict[str, pl.Expr]] = {
-    "customers": {
-        # Age in the generator's 365.25-day years, to 2 decimals: birth dates are whole days, so an age at
-        # a bound (exactly 18.0) can come out half a day short; 2 decimals absorb that, not a real 17.99.
-        "_age_at_signup": (
-            (pl.col("signup_at").dt.date() - pl.col("birth_date")).dt.total_days() / DAYS_PER_YEAR
-        ).round(2),
-    },
-    "orders": {
-        "_total_residual": (
-            pl.col("subtotal") - pl.col("discount") + pl.col("tax") + pl.col("shipping_fee") - pl.col("total")
-        ),
-    },
-    "order_items": {
-        "_line_total_residual": pl.col("quantity") * pl.col("unit_price") - pl.col("discount") - pl.col("line_total"),
-    },
-}
+DERIVED: dict[str, dict[str, pl.Expr]] = {table: d for table in CONTRACTS if (d := _derived(table))}
 
 
-def _not_negative(table: str, column: str) -> Rule:
-    return Rule(
-        f"{table}.{column}_not_negative",
-        "ExpectColumnValuesToBeBetween",
-        {"column": column, "min_value": 0},
-        f"{column} is money and never negative.",
-    )
-
-
-def _positive(table: str, column: str) -> Rule:
-    return Rule(
-        f"{table}.{column}_positive",
-        "ExpectColumnValuesToBeBetween",
-        {"column": column, "min_value": 0, "strict_min": True},
-        f"{column} is a price: strictly positive.",
-    )
-
-
-def _at_least(table: str, column: str, low: int) -> Rule:
-    return Rule(
-        f"{table}.{column}_at_least_{low}",
-        "ExpectColumnValuesToBeBetween",
-        {"column": column, "min_value": low},
-        f"{column} is a count: at least {low}.",
-    )
-
-
-def _zero(table: str, derived: str, rule: str, notes: str) -> Rule:
-    bounds = {"column": derived, "min_value": 0, "max_value": 0}
-    return Rule(f"{table}.{rule}", "ExpectColumnValuesToBeBetween", bounds, notes)
-
-
-# Value rules beyond what the contract's columns say by themselves.
-_RANGES: dict[str, tuple[Rule, ...]] = {
-    "categories": (
-        Rule(
-            "categories.level_1_to_3",
-            "ExpectColumnValuesToBeBetween",
-            {"column": "level", "min_value": 1, "max_value": 3},
-            "The category tree has 2 to 3 levels.",
-        ),
-    ),
-    "products": (
-        _positive("products", "price"),
-        _not_negative("products", "cost"),
-        Rule(
-            "products.cost_below_price",
-            "ExpectColumnPairValuesAToBeGreaterThanB",
-            {"column_A": "price", "column_B": "cost"},
-            "Every product sells above its unit cost.",
-        ),
-        Rule(
-            "products.sku_unique",
-            "ExpectColumnValuesToBeUnique",
-            {"column": "sku"},
-            "SKUs are unique across the dataset, so within a partition too.",
-        ),
-    ),
-    "customers": (
-        Rule(
-            "customers.age_at_signup_18_to_90",
-            "ExpectColumnValuesToBeBetween",
-            {"column": "_age_at_signup", "min_value": 18, "max_value": 90},
-            "Age at sign-up (signup_at date minus birth_date, in 365.25-day years) lies in 18-90.",
-        ),
-        Rule(
-            "customers.email_unique",
-            "ExpectColumnValuesToBeUnique",
-            {"column": "email"},
-            "Emails are unique across the dataset, so within a partition too.",
-        ),
-        Rule(
-            "customers.time_zone_iana",
-            "ExpectColumnValuesToMatchRegex",
-            {"column": "time_zone", "regex": r"^[A-Z][A-Za-z_]+(/[A-Za-z_-]+)+$"},
-            "An IANA zone name, e.g. America/Los_Angeles.",
-        ),
-    ),
-    "orders": (
-        _at_least("orders", "item_count", 1),
-        _at_least("orders", "units", 1),
-        *(_not_negative("orders", c) for c in ("subtotal", "discount", "tax", "shipping_fee", "total")),
-        _zero(
-            "orders",
-            "_total_residual",
-            "total_equals_components",
-            "total = subtotal - discount + tax + shipping_fee, exactly (decimal arithmetic per row).",
-        ),
-    ),
-    "order_items": (
-        _at_least("order_items", "line_number", 1),
-        _at_least("order_items", "quantity", 1),
-        _positive("order_items", "unit_price"),
-        _not_negative("order_items", "discount"),
-        _zero(
-            "order_items",
-            "_line_total_residual",
-            "line_total_equals_components",
-            "line_total = quantity * unit_price - discount, exactly (decimal arithmetic per row).",
-        ),
-    ),
-    "payments": (
-        Rule(
-            "payments.attempt_1_or_2",
-            "ExpectColumnValuesToBeBetween",
-            {"column": "attempt", "min_value": 1, "max_value": MAX_PAYMENT_ATTEMPTS},
-            "1 for the first attempt, 2 for a retry after a decline.",
-        ),
-        _not_negative("payments", "amount"),
-    ),
-}
+def _check_rule(table: str, column: Column, check: Check) -> Rule:
+    """The bronze rule of one contract check."""
+    name, notes = f"{table}.{check.rule(column.name)}", check.notes(column.name)
+    if isinstance(check, Between):
+        kwargs: dict[str, Any] = {"column": column.name}
+        if check.low is not None:
+            kwargs["min_value"] = check.low
+        if check.high is not None:
+            kwargs["max_value"] = check.high
+        if check.strict_low:
+            kwargs["strict_min"] = True
+        return Rule(name, "ExpectColumnValuesToBeBetween", kwargs, notes)
+    if isinstance(check, AgeBetween):
+        kwargs = {"column": check.derived, "min_value": check.low, "max_value": check.high}
+        return Rule(name, "ExpectColumnValuesToBeBetween", kwargs, notes)
+    if isinstance(check, Below):
+        kwargs = {"column_A": check.other, "column_B": column.name}
+        return Rule(name, "ExpectColumnPairValuesAToBeGreaterThanB", kwargs, notes)
+    if isinstance(check, Equals):
+        kwargs = {"column": check.derived(column.name), "min_value": 0, "max_value": 0}
+        return Rule(name, "ExpectColumnValuesToBeBetween", kwargs, notes)
+    if isinstance(check, Unique):
+        return Rule(name, "ExpectColumnValuesToBeUnique", {"column": column.name}, notes)
+    if isinstance(check, Matches | Like):
+        regex = check.regex if isinstance(check, Like) else check.pattern
+        return Rule(name, "ExpectColumnValuesToMatchRegex", {"column": column.name, "regex": regex}, notes)
+    raise TypeError(f"no bronze rule for {check!r}")
 
 
 def bronze_rules(table: str) -> list[Rule]:
@@ -247,12 +160,12 @@ def bronze_rules(table: str) -> list[Rule]:
                 Rule(f"{table}.{c.name}_not_null", "ExpectColumnValuesToNotBeNull", {"column": c.name}, "Required.")
             )
     for c in contract.columns:
-        if c.enum:
+        if c.values:
             rules.append(
                 Rule(
                     f"{table}.{c.name}_in_set",
                     "ExpectColumnValuesToBeInSet",
-                    {"column": c.name, "value_set": list(c.enum)},
+                    {"column": c.name, "value_set": list(c.values)},
                     "The contract's enumeration.",
                 )
             )
@@ -266,7 +179,7 @@ def bronze_rules(table: str) -> list[Rule]:
                     "No timestamp at or after the end of the partition day (UTC).",
                 )
             )
-    rules.extend(_RANGES.get(table, ()))
+    rules.extend(_check_rule(table, column, check) for column, check in contract.checks())
     return rules
 
 

@@ -15,8 +15,8 @@ import re
 
 import polars as pl
 
+from ecom_pipeline.contract import CONTRACTS, DType
 from ecom_pipeline.errors import IdentifierError
-from ecom_pipeline.generation.schemas import CONTRACTS, DType
 
 _GLUE_NAME = re.compile(r"^[a-z0-9_]{1,255}$")
 _LOCATION_UNSAFE = re.compile(r"['\\;`\s]")

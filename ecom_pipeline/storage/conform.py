@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from ecom_pipeline.contract import CONTRACTS, Column, Constant, HashedEmail, Pii, Token
 from ecom_pipeline.errors import SchemaDriftError
-from ecom_pipeline.generation.schemas import CONTRACTS
 
 PII_MODES = ("full", "masked")
 
@@ -38,27 +38,32 @@ def _token(expr: pl.Expr, salt: str, digits: int) -> pl.Expr:
     return (pl.concat_str([pl.lit(salt), expr]).hash(seed=0) % (10**digits)).cast(pl.String).str.zfill(digits)
 
 
+def _masked(column: Column, salt: str) -> pl.Expr:
+    """The masked value of a direct identifier, as its contract's mask says."""
+    mask = column.mask
+    if isinstance(mask, Constant):
+        return pl.lit(mask.value)
+    if isinstance(mask, Token):
+        return pl.concat_str([pl.lit(mask.prefix), _token(pl.col(mask.of), salt, mask.digits)])
+    if isinstance(mask, HashedEmail):
+        email = pl.col(column.name)
+        return pl.concat_str(
+            [
+                pl.concat_str([pl.lit(salt), email]).hash(seed=1).cast(pl.String),
+                email.hash(seed=2).cast(pl.String).str.slice(0, 6),
+                pl.lit(f"@{mask.domain}"),
+            ]
+        )
+    raise ValueError(f"{column.name} is a direct identifier without a mask")
+
+
 def mask_pii(table: str, frame: pl.DataFrame, salt: str) -> pl.DataFrame:
-    """`masked` mode: hashed emails, generic names (Customer_12345), tokenized phones and streets."""
-    if table == "customers":
-        token = _token(pl.col("customer_id"), salt, 8)
-        return frame.with_columns(
-            pl.lit("Customer").alias("first_name"),
-            pl.concat_str([pl.lit("Customer_"), token]).alias("last_name"),
-            pl.concat_str(
-                [
-                    pl.concat_str([pl.lit(salt), pl.col("email")]).hash(seed=1).cast(pl.String),
-                    pl.col("email").hash(seed=2).cast(pl.String).str.slice(0, 6),
-                    pl.lit("@masked.invalid"),
-                ]
-            ).alias("email"),
-            pl.concat_str([pl.lit("tok_"), _token(pl.col("phone"), salt, 12)]).alias("phone"),
-        )
-    if table == "addresses":
-        return frame.with_columns(
-            pl.concat_str([pl.lit("Address_"), _token(pl.col("address_id"), salt, 8)]).alias("line1")
-        )
-    return frame
+    """`masked` mode: every direct identifier of the contract replaced by its mask (customers: generic names
+    Customer_12345, hashed emails, tokenized phones; addresses: tokenized streets); quasi-identifiers kept."""
+    direct = [c for c in CONTRACTS[table].columns if c.pii is Pii.DIRECT]
+    if not direct:
+        return frame
+    return frame.with_columns(_masked(c, salt).alias(c.name) for c in direct)
 
 
 def to_silver(table: str, day: dt.date, frame: pl.DataFrame, *, pii: str = "full", salt: str = "") -> pl.DataFrame:

@@ -10,7 +10,7 @@ import io
 
 import polars as pl
 
-from ecom_pipeline.generation.schemas import CONTRACTS
+from ecom_pipeline.contract import CONTRACTS
 
 
 def rows_digest(table: str, frame: pl.DataFrame) -> str:

@@ -691,7 +691,7 @@ def scan(
 
 
 def _empty(table: str) -> pl.LazyFrame:
-    from ecom_pipeline.generation.schemas import CONTRACTS
+    from ecom_pipeline.contract import CONTRACTS
 
     columns = CONTRACTS[table].schema if table in CONTRACTS else {}
     return pl.LazyFrame(schema={**dict(columns), "date": pl.Date})

@@ -23,8 +23,8 @@ from typing import Any
 import polars as pl
 from psycopg import sql
 
+from ecom_pipeline.contract import CONTRACTS, TABLES, Kind
 from ecom_pipeline.errors import WarehouseError
-from ecom_pipeline.generation.schemas import CONTRACTS, TABLES
 from ecom_pipeline.storage.digest import rows_digest
 from ecom_pipeline.storage.postgres import DatabaseUnavailableError, connect, redact
 
@@ -34,7 +34,7 @@ LEDGER = sql.Identifier(RAW, "_ecom_partitions")
 CHECKS = sql.Identifier(RAW, "_ecom_checks")
 STAGED_CHECKPOINT = "staged"
 CHECKPOINTS = ("staged", "marts")
-FACTS = frozenset({"orders", "order_items", "order_status_history", "payments", "shipments"})
+FACTS = frozenset(name for name, table in CONTRACTS.items() if table.kind is Kind.FACT)  # range-partitioned by day
 # The advisory lock that orders writers of the warehouse (staging, checks, publishing: exclusive, per transaction)
 # and dbt's builds (shared, for the build: ecom_pipeline.transform.building).
 WAREHOUSE_LOCK = "ecom_pipeline.warehouse"

@@ -1,3 +1,4 @@
+-- Written by `python -m ecom_pipeline.contract_copies` from the data contract (ecom_pipeline/contract): do not edit.
 with
 
 source as (
