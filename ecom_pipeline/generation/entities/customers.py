@@ -70,15 +70,7 @@ def customer_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> 
     row = np.asarray(row, dtype=np.int64)
     shares = np.array([m.share for m in config.markets])
     market = rng.choice(rng.uniform(seed, T, "market", day, row), shares)
-    epoch = day_ordinal(config.epoch)
-    opening = (day == epoch) & (row < config.scale.opening_customers)
-    # Opening customers signed up over the years before the epoch, denser recently (growth).
-    g, years = b.opening_history_growth, b.opening_history_years
-    u = rng.uniform_open(seed, T, "signup_day", day, row)
-    floor = math.exp(-g * years)
-    back_years = np.log(floor + u * (1 - floor)) / g
-    signup_day = np.where(opening, epoch + np.floor(back_years * 365.25).astype(np.int64), day)
-    signup_day = np.minimum(signup_day, np.where(opening, epoch - 1, day))
+    signup_day = signup_days(config, day, row)
     # The customer lives where the default address is: its city's time zone drives their local hours.
     gaz = _gazetteer(tuple(m.country for m in config.markets))
     home = _place(config, gaz, market, day, row * MAX_ADDRESSES)
@@ -104,6 +96,20 @@ def customer_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> 
         zone=zone,
         place=home,
     )
+
+
+def signup_days(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """Day ordinal of each customer's sign-up: the partition's day, or years before the epoch for the opening
+    population (denser recently: growth)."""
+    b = config.behaviour
+    epoch = day_ordinal(config.epoch)
+    opening = (day == epoch) & (row < config.scale.opening_customers)
+    g, years = b.opening_history_growth, b.opening_history_years
+    u = rng.uniform_open(config.seed, T, "signup_day", day, row)
+    floor = math.exp(-g * years)
+    back_years = np.log(floor + u * (1 - floor)) / g
+    signup_day = np.where(opening, epoch + np.floor(back_years * 365.25).astype(np.int64), day)
+    return np.minimum(signup_day, np.where(opening, epoch - 1, day))
 
 
 def age_in_days(b: Behaviour, u: np.ndarray) -> np.ndarray:
@@ -532,11 +538,13 @@ class EligibleCustomers:
 @lru_cache(maxsize=2048)
 def _cohort(config: GeneratorConfig, ordinal: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(rows, signup day, activity weight) of the customers of one partition, cached across days."""
-    core = _day_core(config, ordinal, WHOLE_DAY)
-    rows = core.row
+    rows = WHOLE_DAY.rows(customers_on(config, ordinal))
+    day = np.full(len(rows), ordinal, dtype=np.int64)
     b = config.behaviour
-    activity = np.exp(b.activity_sigma * np.minimum(core.activity_z, b.activity_z_max))
-    return rows, core.signup_us // US_PER_DAY, activity
+    # The two attributes customer_core would give, drawn alone: a sign-up's time of day never moves its day.
+    activity_z = rng.normal(config.seed, T, "activity", day, rows)
+    activity = np.exp(b.activity_sigma * np.minimum(activity_z, b.activity_z_max))
+    return rows, signup_days(config, day, rows), activity
 
 
 @lru_cache(maxsize=32)
