@@ -193,6 +193,7 @@ class Gazetteer:
     cities: pl.Series
     regions: pl.Series
     cdf: np.ndarray  # market m's places occupy (m, m + 1]
+    index: rng.SortedIndex  # of cdf
     offsets: np.ndarray  # first place of each market
     zone_of_place: np.ndarray
     zones: tuple[str, ...]  # IANA names, sorted
@@ -212,10 +213,12 @@ def _gazetteer(countries: tuple[str, ...]) -> Gazetteer:
         segment[-1] = m + 1
         cdf.append(segment)
     zones = tuple(sorted(set(place_zones)))
+    cdf = np.concatenate(cdf)
     return Gazetteer(
         cities=pl.Series(cities),
         regions=pl.Series(regions),
-        cdf=np.concatenate(cdf),
+        cdf=cdf,
+        index=rng.SortedIndex(cdf),
         offsets=np.array(offsets, dtype=np.int64),
         zone_of_place=np.array([zones.index(z) for z in place_zones], dtype=np.int64),
         zones=zones,
@@ -225,7 +228,7 @@ def _gazetteer(countries: tuple[str, ...]) -> Gazetteer:
 def _place(config: GeneratorConfig, gaz: Gazetteer, market: np.ndarray, day: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Global place index of the addresses (day, key) in their market."""
     u = rng.uniform(config.seed, A, "place", day, key)
-    return np.minimum(np.searchsorted(gaz.cdf, market + u, side="right"), len(gaz.cdf) - 1)
+    return np.minimum(gaz.index.right(market + u), len(gaz.cdf) - 1)
 
 
 def time_zones(config: GeneratorConfig) -> tuple[str, ...]:

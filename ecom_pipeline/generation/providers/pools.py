@@ -23,6 +23,8 @@ from importlib import resources
 import numpy as np
 import polars as pl
 
+from ecom_pipeline.generation.rng import SortedIndex
+
 # Street layout of line1 per market, in mimesis's placeholders.
 LINE1_FORMATS = {
     "US": "{st_num} {st_name} {st_sfx}",
@@ -162,9 +164,10 @@ class WeightedStacked:
 
     values: pl.Series
     cdf: np.ndarray
+    index: SortedIndex  # of cdf
 
     def pick(self, market: np.ndarray, u: np.ndarray) -> np.ndarray:
-        idx = np.searchsorted(self.cdf, market + u, side="right")
+        idx = self.index.right(market + u)
         return np.minimum(idx, len(self.cdf) - 1)
 
 
@@ -176,7 +179,8 @@ def stack_weighted(tables: list[tuple[tuple[str, float], ...]], name: str) -> We
         segment = m + np.cumsum(w) / w.sum()
         segment[-1] = m + 1  # exact, so rounding never lets a pick spill into the next market
         cdf.append(segment)
-    return WeightedStacked(pl.Series(name, values, dtype=pl.String), np.concatenate(cdf))
+    cdf = np.concatenate(cdf)
+    return WeightedStacked(pl.Series(name, values, dtype=pl.String), cdf, SortedIndex(cdf))
 
 
 @dataclass(frozen=True, slots=True)
