@@ -38,10 +38,15 @@ LINE1_FORMATS = {
 _US_ONLY = re.compile(r"\b(Ranch|Loop|Bayou|Canyon|Fork|Creek|Prairie|Pike|Expressway|Freeway|Turnpike)\b")
 
 
+_NOT_A_TO_Z = re.compile(r"[^a-z]")
+
+
+@cache
 def slug(text: str) -> str:
     """ASCII lowercase letters only: the name part of an email local part ('' for non-Latin names)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z]", "", ascii_text.lower())
+    if not text.isascii():  # ASCII text has no compatibility decomposition: NFKD leaves it as it is
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_A_TO_Z.sub("", text.lower())
 
 
 @cache
