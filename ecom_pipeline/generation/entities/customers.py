@@ -139,7 +139,7 @@ def customer_ids(config: GeneratorConfig, core: CustomerCore) -> pl.Series:
     )
 
 
-def address_ids(config: GeneratorConfig, core: CustomerCore, slot: np.ndarray, name: str) -> pl.Series:
+def address_ids(config: GeneratorConfig, core: CustomerCore | _AddressOwners, slot: np.ndarray, name: str) -> pl.Series:
     """Id of the customer's address number `slot` (0 is the default address)."""
     seed = config.seed
     key = core.row * MAX_ADDRESSES + slot
@@ -174,16 +174,6 @@ def _token(g: np.ndarray) -> pl.Series:
         remaining &= ~mask
         start, size, low = start + size, size * 10, low * 10
     return pl.Series("token", out).cast(pl.String)
-
-
-def _assemble(pieces: list[tuple[np.ndarray, pl.Series]], n: int, name: str) -> pl.Series:
-    """One column from per-market pieces (rows, values), back in row order."""
-    if not pieces:
-        return pl.Series(name, [], dtype=pl.String)
-    stacked = pl.concat([values for _, values in pieces])
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[np.concatenate([rows for rows, _ in pieces])] = np.arange(n)
-    return stacked.gather(inverse).alias(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,10 +379,6 @@ def _day_core(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> CustomerCo
     return customer_core(config, np.full(len(rows), ordinal, dtype=np.int64), rows)
 
 
-def _slice_core(core: CustomerCore, index: np.ndarray) -> CustomerCore:
-    return CustomerCore(*(getattr(core, f)[index] for f in CustomerCore.__slots__))
-
-
 @lru_cache(maxsize=8)
 def _day_customer_ids(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.Series:
     return customer_ids(config, _day_core(config, ordinal, chunk))
@@ -445,72 +431,111 @@ def addresses_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
     core = _day_core(config, ordinal, chunk)
     owner = np.repeat(np.arange(len(core.row)), core.n_addresses)
     slot = np.arange(len(owner)) - np.repeat(np.cumsum(core.n_addresses) - core.n_addresses, core.n_addresses)
-    exploded = _slice_core(core, owner)
-    key = exploded.row * MAX_ADDRESSES + slot
-    day, market, n = exploded.day, exploded.market, len(owner)
+    owners = _AddressOwners(
+        day=core.day[owner], row=core.row[owner], market=core.market[owner], signup_us=core.signup_us[owner]
+    )
+    key = owners.row * MAX_ADDRESSES + slot
+    day, market = owners.day, owners.market
     pools = _pools(config)
-    gaz = _gazetteer(tuple(m.country for m in config.markets))
+    countries = tuple(m.country for m in config.markets)
+    gaz = _gazetteer(countries)
     # The default address is the customer's home: its place is already known.
-    place = exploded.place.copy()
+    place = core.place[owner]
     other = slot > 0
     place[other] = _place(config, gaz, market[other], day[other], key[other])
-    cities, regions, offsets = gaz.cities, gaz.regions, gaz.offsets
-    street = pools.streets.values.gather(pools.streets.pick(market, rng.uniform(seed, A, "street", day, key)))
-    suffix = pools.street_suffixes.values.gather(
-        pools.street_suffixes.pick(market, rng.uniform(seed, A, "street_suffix", day, key))
-    )
+    street = pools.streets.pick(market, rng.uniform(seed, A, "street", day, key))
+    suffix = pools.street_suffixes.pick(market, rng.uniform(seed, A, "street_suffix", day, key))
     u_num = rng.uniform(seed, A, "street_number", day, key)
     number = np.floor(np.exp(u_num * np.log(np.where(market == 0, 2000, 300)))).astype(np.int64)
     block = rng.bits(seed, A, "street_block", day, key)
-    line1_parts, postal_parts = [], []
-    for m_idx, m in enumerate(config.markets):
-        sel = np.flatnonzero(market == m_idx)
-        if not len(sel):
-            continue
-        if m.country == "JP":  # chome-banchi-go
-            num = pl.select(
-                pl.concat_str(
-                    [
-                        pl.lit(pl.Series(number[sel] % 9 + 1)),
-                        pl.lit(pl.Series((block[sel] % np.uint64(30) + np.uint64(1)).astype(np.int64))),
-                        pl.lit(
-                            pl.Series(((block[sel] >> np.uint64(8)) % np.uint64(20) + np.uint64(1)).astype(np.int64))
-                        ),
-                    ],
-                    separator="-",
-                )
-            ).to_series()
-        else:
-            num = pl.Series(number[sel]).cast(pl.String)
-        fields = {"{st_num}": num, "{st_name}": street.gather(sel), "{st_sfx}": suffix.gather(sel)}
-        pieces = [pl.lit(fields[t]) if t in fields else pl.lit(t) for t in _split_format(LINE1_FORMATS[m.country])]
-        line1_parts.append((sel, pl.select(pl.concat_str(pieces).str.strip_chars()).to_series()))
-        postal_parts.append(
-            (
-                sel,
-                gazetteer.postal_codes(
-                    m.country,
-                    place[sel] - offsets[m_idx],
-                    rng.bits(seed, A, "postal_code", day[sel], key[sel]),
-                ),
-            )
-        )
     return conform(
         A,
         pl.DataFrame(
             {
-                "address_id": address_ids(config, exploded, slot, "address_id"),
+                "address_id": address_ids(config, owners, slot, "address_id"),
                 "customer_id": _day_customer_ids(config, ordinal, chunk).gather(owner),
                 "is_default": slot == 0,
-                "created_at": timestamps(exploded.signup_us, "created_at"),
-                "line1": _assemble(line1_parts, n, "line1"),
-                "city": cities.gather(place).alias("city"),
-                "region": regions.gather(place).alias("region"),
-                "postal_code": _assemble(postal_parts, n, "postal_code"),
-                "country": pl.Series([m.country for m in config.markets]).gather(market).alias("country"),
+                "created_at": timestamps(owners.signup_us, "created_at"),
+                "line1": _line1(config, pools, market, street, suffix, number, block),
+                "city": gaz.cities.gather(place).alias("city"),
+                "region": gaz.regions.gather(place).alias("region"),
+                "postal_code": gazetteer.postal_codes_of_places(
+                    countries, place, rng.bits(seed, A, "postal_code", day, key)
+                ),
+                "country": pl.Series(countries).gather(market).alias("country"),
             }
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _AddressOwners:
+    """The owner's attributes an address row needs, one row per address."""
+
+    day: np.ndarray
+    row: np.ndarray
+    market: np.ndarray
+    signup_us: np.ndarray
+
+
+_NUMBER, _NAME, _SUFFIX, _LITERAL = 0, 1, 2, 3
+
+
+def _line1(
+    config: GeneratorConfig,
+    pools: MarketPools,
+    market: np.ndarray,
+    street: np.ndarray,
+    suffix: np.ndarray,
+    number: np.ndarray,
+    block: np.ndarray,
+) -> pl.Series:
+    """Street lines in each market's layout (LINE1_FORMATS), stripped: every piece is one gather from a pool.
+
+    The pool stacks street names, suffixes, house numbers as text, Japanese chome-banchi-go numbers and the
+    layouts' literal separators; slot k of a row takes the k-th piece of its market's layout (layouts padded
+    with empty literals to the same number of pieces).
+    """
+    n = len(market)
+    layouts = [_split_format(LINE1_FORMATS[m.country]) for m in config.markets]
+    literals = sorted({t for layout in layouts for t in layout if t not in _FIELDS} | {""})
+    top = int(number.max()) if n else 0
+    numbers = pl.Series([str(i) for i in range(top + 1)], dtype=pl.String)
+    parts = [pools.streets.values, pools.street_suffixes.values, numbers, _chome_numbers(), pl.Series(literals)]
+    base = np.cumsum([0] + [len(p) for p in parts[:-1]])
+    pool = pl.concat(parts, rechunk=True)
+    japan = np.array([m.country == "JP" for m in config.markets], dtype=bool)[market] if n else np.zeros(0, bool)
+    chome = (
+        (number % 9) * _CHOME_BLOCK
+        + (block % np.uint64(30)).astype(np.int64) * 20
+        + ((block >> np.uint64(8)) % np.uint64(20)).astype(np.int64)
+    )
+    fields = np.stack(
+        [np.where(japan, base[3] + chome, base[2] + number), base[0] + street, base[1] + suffix]
+    )  # _NUMBER, _NAME, _SUFFIX
+    width = max(len(layout) for layout in layouts)
+    pieces = []
+    rows = np.arange(n)
+    for k in range(width):
+        kind = np.array([_FIELDS.get(lay[k], _LITERAL) if k < len(lay) else _LITERAL for lay in layouts])[market]
+        literal = np.array(
+            [base[4] + literals.index(lay[k] if k < len(lay) and lay[k] not in _FIELDS else "") for lay in layouts]
+        )[market]
+        idx = np.where(kind == _LITERAL, literal, fields[np.minimum(kind, _SUFFIX), rows])
+        pieces.append(pl.lit(pool.gather(idx)))
+    if not pieces:
+        return pl.Series("line1", [""] * n, dtype=pl.String)
+    return pl.select(pl.concat_str(pieces).str.strip_chars()).to_series().alias("line1")
+
+
+_FIELDS = {"{st_num}": _NUMBER, "{st_name}": _NAME, "{st_sfx}": _SUFFIX}
+_CHOME_BLOCK = 30 * 20
+
+
+@cache
+def _chome_numbers() -> pl.Series:
+    """'chome-banchi-go' for chome 1..9, banchi 1..30, go 1..20, at (chome-1)*600 + (banchi-1)*20 + go-1."""
+    return pl.Series([f"{c}-{b}-{g}" for c in range(1, 10) for b in range(1, 31) for g in range(1, 21)])
 
 
 def _split_format(fmt: str) -> list[str]:
