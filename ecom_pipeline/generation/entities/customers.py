@@ -165,15 +165,14 @@ def _token(g: np.ndarray) -> pl.Series:
     multiplier coprime to the block size, so tokens look random yet never repeat.
     """
     g = np.asarray(g, dtype=np.int64)
-    out = np.empty_like(g)
-    start, size, low = 0, 900, 100
-    remaining = np.ones(len(g), dtype=bool)
-    while remaining.any():
-        mask = remaining & (g < start + size)
-        out[mask] = low + ((g[mask] - start) * 7919 + 4177) % size
-        remaining &= ~mask
-        start, size, low = start + size, size * 10, low * 10
-    return pl.Series("token", out).cast(pl.String)
+    k = np.searchsorted(_TOKEN_STARTS, g, side="right") - 1
+    start, size = _TOKEN_STARTS[k], _TOKEN_SIZES[k]
+    return pl.Series("token", _TOKEN_LOWS[k] + ((g - start) * 7919 + 4177) % size).cast(pl.String)
+
+
+_TOKEN_SIZES = 900 * 10 ** np.arange(16, dtype=np.int64)  # block k: 900 * 10**k ordinals, (k+3)-digit tokens
+_TOKEN_STARTS = np.concatenate([[0], np.cumsum(_TOKEN_SIZES)[:-1]])
+_TOKEN_LOWS = 100 * 10 ** np.arange(16, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,10 +266,9 @@ def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
     size = pools.female_first.size[market]
     fi = pools.female_first.offset[market] + (c // 2) % size  # the male pool has the same offsets and sizes
     li = pools.last.offset[market] + c // (2 * size)
-    # Female names, then male names: one gather each for the name and its slug.
+    # Female names, then male names: one gather for the name.
     either = fi + np.where(female, 0, len(pools.female_first.values))
     first = pools.first_names.gather(either).alias("first_name")
-    first_slug = pools.first_slugs.gather(either)
     pattern = rng.choice(rng.uniform(seed, T, "email_pattern", day, row), _EMAIL_PATTERNS)
     u_domain = rng.uniform(seed, T, "email_domain", day, row)
     latin = pools.latin[market]
@@ -286,26 +284,20 @@ def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
     unique = np.where(latin, (block <= 26) & (pools.last_owned[li] | own_domain), g < pairs)
     numbered = (pattern >= _NUMBERED) | ~unique
     n = len(row)
-    ones = np.arange(n)
-    # Each part of the address is one gather from its candidates stacked: [first name, initial, word].
-    first_slug_or_initial = pl.concat([first_slug, first_slug.str.slice(0, 1)])
-    head = pl.concat([first_slug_or_initial, _gather(words, w // len(words), "w1")]).gather(
-        np.where(latin, ones + n * (pattern == 3), 2 * n + ones)
-    )
-    tail = pl.concat([_gather(pools.last_slug, li, "l"), _gather(words, w % len(words), "w2")]).gather(
-        np.where(latin, ones, n + ones)
-    )
+    # Each part of the address is one gather from its candidates stacked: [first name slugs, their initials,
+    # words] before the separator, [surname slugs, words] after it.
+    n_first, n_last = len(pools.first_slugs), len(pools.last_slug)
+    head = pools.email_heads.gather(np.where(latin, either + n_first * (pattern == 3), 2 * n_first + w // len(words)))
+    tail = pools.email_tails.gather(np.where(latin, li, n_last + w % len(words)))
     sep = _SEPARATORS.gather(
         np.where(latin, np.where(block > 0, _INITIAL_AT + np.minimum(block, 26), pattern), _HYPHEN)
     )
-    token = pl.concat([_token(g) if n else pl.Series([], dtype=pl.String), pl.Series([""])])
-    number = token.gather(np.where(numbered, ones, n))
+    token = _token(g) if n else pl.Series([], dtype=pl.String)
+    number = pl.when(pl.lit(pl.Series(numbered, dtype=pl.Boolean))).then(pl.lit(token)).otherwise(pl.lit(""))
     domains = _domains(config)
     company = pools.company_slugs.pick(market, u_domain)
     domain = domains.gather(np.where(core.segment == 2, len(pools.free_mail.values) + company, free))
-    email = pl.select(
-        pl.concat_str([pl.lit(head), pl.lit(sep), pl.lit(tail), pl.lit(number), pl.lit("@"), pl.lit(domain)])
-    )
+    email = pl.select(pl.concat_str([pl.lit(head), pl.lit(sep), pl.lit(tail), number, pl.lit("@"), pl.lit(domain)]))
     return pl.DataFrame(
         {
             "first_name": first,

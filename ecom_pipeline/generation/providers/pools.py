@@ -218,6 +218,8 @@ class MarketPools:
     first_names: pl.Series  # female_first's values, then male_first's
     first_slugs: pl.Series  # their slugs, aligned
     last_slug: pl.Series
+    email_heads: pl.Series  # first_slugs, their initials, then handle_words(): before an email's separator
+    email_tails: pl.Series  # last_slug, then handle_words(): after it
     last_owned: np.ndarray  # the market is the first (in config order) whose pool has this slug
     latin: np.ndarray  # per market
     names: NamePlan
@@ -246,6 +248,8 @@ def market_pools(countries: tuple[str, ...], mimesis_locales: tuple[str, ...], f
     phones = contacts()["phones"]
     female_slugs = pl.Series([slug(x) for x in female.values.to_list()], dtype=pl.String)
     male_slugs = pl.Series([slug(x) for x in male.values.to_list()], dtype=pl.String)
+    first_slugs = pl.concat([female_slugs, male_slugs])
+    last_slug = pl.Series(last_slugs, dtype=pl.String)
     return MarketPools(
         female_first=female,
         male_first=male,
@@ -253,8 +257,10 @@ def market_pools(countries: tuple[str, ...], mimesis_locales: tuple[str, ...], f
         female_first_slug=female_slugs,
         male_first_slug=male_slugs,
         first_names=pl.concat([female.values, male.values]),
-        first_slugs=pl.concat([female_slugs, male_slugs]),
-        last_slug=pl.Series(last_slugs, dtype=pl.String),
+        first_slugs=first_slugs,
+        last_slug=last_slug,
+        email_heads=pl.concat([first_slugs, first_slugs.str.slice(0, 1), handle_words()], rechunk=True),
+        email_tails=pl.concat([last_slug, handle_words()], rechunk=True),
         last_owned=np.array([owner[s] == m for s, m in zip(last_slugs, market_of, strict=True)], dtype=bool),
         latin=np.array([p.latin for p in per], dtype=bool),
         names=NamePlan(n=n, a=np.array([_coprime_step(int(x)) for x in n]), b=n // 3),
