@@ -184,6 +184,7 @@ class Gazetteer:
     cdf: np.ndarray  # market m's places occupy (m, m + 1]
     index: rng.SortedIndex  # of cdf
     offsets: np.ndarray  # first place of each market
+    market_of_place: np.ndarray
     zone_of_place: np.ndarray
     zones: tuple[str, ...]  # IANA names, sorted
 
@@ -209,6 +210,7 @@ def _gazetteer(countries: tuple[str, ...]) -> Gazetteer:
         cdf=cdf,
         index=rng.SortedIndex(cdf),
         offsets=np.array(offsets, dtype=np.int64),
+        market_of_place=np.repeat(np.arange(len(countries)), np.diff([*offsets, len(cities)])),
         zone_of_place=np.array([zones.index(z) for z in place_zones], dtype=np.int64),
         zones=zones,
     )
@@ -339,9 +341,13 @@ def _phones(config: GeneratorConfig, pools: MarketPools, core: CustomerCore) -> 
     number = fill_templates(
         pools.phone_templates.values.to_list(), which, rng.random_bytes(seed, T, "phone", day, row, 24), "phone"
     )
-    areas = _phone_areas(tuple(m.country for m in config.markets))
+    countries = tuple(m.country for m in config.markets)
+    areas = _phone_areas(countries)
     area_bits = rng.bits(seed, T, "phone_area", day, row)
     pick = areas.offset[core.place] + (area_bits % areas.size[core.place].astype(np.uint64)).astype(np.int64)
+    if np.array_equal(_gazetteer(countries).market_of_place[core.place], market):
+        # Every customer lives in their market: the prefix around each area code is the place's market's.
+        return (_phone_heads(countries, pools.phone_prefix).gather(pick) + number).alias("phone")
     area = areas.values.gather(pick)
     before = pl.Series([p.split("{area}")[0] for p in pools.phone_prefix], dtype=pl.String).gather(market)
     after = pl.Series([p.partition("{area}")[2] for p in pools.phone_prefix], dtype=pl.String).gather(market)
@@ -349,6 +355,20 @@ def _phones(config: GeneratorConfig, pools: MarketPools, core: CustomerCore) -> 
         pl.select(pl.concat_str([pl.lit(before), pl.lit(area), pl.lit(after), pl.lit(number)]))
         .to_series()
         .alias("phone")
+    )
+
+
+@cache
+def _phone_heads(countries: tuple[str, ...], prefixes: tuple[str, ...]) -> pl.Series:
+    """Each entry of _phone_areas inside its place's market's prefix: what precedes a number's digits."""
+    areas = _phone_areas(countries)
+    market = np.repeat(_gazetteer(countries).market_of_place, areas.size).tolist()
+    return pl.Series(
+        [
+            prefixes[m].split("{area}")[0] + area + prefixes[m].partition("{area}")[2]
+            for m, area in zip(market, areas.values.to_list(), strict=True)
+        ],
+        dtype=pl.String,
     )
 
 
@@ -502,18 +522,15 @@ def _line1(
         + (block % np.uint64(30)).astype(np.int64) * 20
         + ((block >> np.uint64(8)) % np.uint64(20)).astype(np.int64)
     )
-    fields = np.stack(
-        [np.where(japan, base[3] + chome, base[2] + number), base[0] + street, base[1] + suffix]
-    )  # _NUMBER, _NAME, _SUFFIX
+    fields = [np.where(japan, base[3] + chome, base[2] + number), base[0] + street, base[1] + suffix]  # by kind
     width = max(len(layout) for layout in layouts)
     pieces = []
-    rows = np.arange(n)
     for k in range(width):
         kind = np.array([_FIELDS.get(lay[k], _LITERAL) if k < len(lay) else _LITERAL for lay in layouts])[market]
         literal = np.array(
             [base[4] + literals.index(lay[k] if k < len(lay) and lay[k] not in _FIELDS else "") for lay in layouts]
         )[market]
-        idx = np.where(kind == _LITERAL, literal, fields[np.minimum(kind, _SUFFIX), rows])
+        idx = np.choose(kind, [*fields, literal])
         pieces.append(pl.lit(pool.gather(idx)))
     if not pieces:
         return pl.Series("line1", [""] * n, dtype=pl.String)
