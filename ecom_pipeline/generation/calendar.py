@@ -183,7 +183,9 @@ _STEP = 7  # a zone's offset changes at most twice a year: look weekly, then dai
 def _zone_offsets(timezone: str, lo: int, hi: int) -> np.ndarray:
     """The zone's offset on each day lo..hi (as utc_offset_hours), found without asking for every day."""
     days = np.arange(lo, hi + 1, dtype=np.int64)
-    probes = np.unique(np.append(days[::_STEP], hi))
+    probes = days[::_STEP]
+    if probes[-1] != hi:
+        probes = np.append(probes, hi)
     at = {int(d): utc_offset_hours(timezone, int(d)) for d in probes}
     out = np.empty(len(days), dtype=np.int64)
     for start, stop in itertools.pairwise(probes.tolist()):
