@@ -196,8 +196,9 @@ class SortedIndex:
     Buckets split [0, cdf[-1]] evenly; bucket(v) = trunc(clip(v * scale)) is monotone, so every entry of a
     bucket below x's is <= x and every entry of a bucket above is > x: the answer is the number of entries in
     lower buckets plus those of x's own bucket that are <= x. Buckets are made fine enough that at most `run`
-    entries share one, so that last count is `run` vectorized steps. Exactly searchsorted's answer for any x
-    (the same float comparisons), at a few array passes instead of a branchy search per value.
+    entries share one (where they can be: equal entries cannot be told apart, and the table stays small), so
+    that last count is a few vectorized steps. Exactly searchsorted's answer for any x but NaN (the same float
+    comparisons), at a few array passes instead of a branchy search per value.
     """
 
     __slots__ = ("_padded", "_run", "_scale", "_start", "_top_bucket")
@@ -206,12 +207,16 @@ class SortedIndex:
         cdf = np.asarray(cdf, dtype=np.float64)
         if cdf.ndim != 1 or not len(cdf) or not np.all(np.diff(cdf) >= 0) or not cdf[-1] > 0:
             raise ValueError("SortedIndex needs a non-empty ascending array with a positive last value")
+        # Equal entries always share a bucket: finer buckets cannot separate them.
+        ends = np.flatnonzero(np.diff(cdf) != 0)
+        equal = int(np.diff(np.concatenate([[-1], ends, [len(cdf) - 1]])).max())
+        run, most = max(run, equal), max(1 << 16, 64 * len(cdf))
         buckets = 2 * len(cdf)
         while True:
             self._top_bucket = buckets - 1
             self._scale = buckets / float(cdf[-1])
             counts = np.bincount(self._bucket(cdf), minlength=buckets)
-            if counts.max() <= run or buckets >= 1 << 22:
+            if counts.max() <= run or buckets >= most:
                 break
             buckets *= 2
         self._run = int(counts.max())
@@ -219,7 +224,8 @@ class SortedIndex:
         self._padded = np.append(cdf, np.inf)  # the step past the last entry never advances
 
     def _bucket(self, x: np.ndarray) -> np.ndarray:
-        y = np.multiply(x, self._scale)
+        with np.errstate(over="ignore"):  # beyond the float range: the last bucket anyway
+            y = np.multiply(x, self._scale)
         np.clip(y, 0, self._top_bucket, out=y)
         return y.astype(np.int64)
 

@@ -348,9 +348,13 @@ def _phones(config: GeneratorConfig, pools: MarketPools, core: CustomerCore) -> 
     if np.array_equal(_gazetteer(countries).market_of_place[core.place], market):
         # Every customer lives in their market: the prefix around each area code is the place's market's.
         return (_phone_heads(countries, pools.phone_prefix).gather(pick) + number).alias("phone")
-    area = areas.values.gather(pick)
-    before = pl.Series([p.split("{area}")[0] for p in pools.phone_prefix], dtype=pl.String).gather(market)
-    after = pl.Series([p.partition("{area}")[2] for p in pools.phone_prefix], dtype=pl.String).gather(market)
+    return _join_phones(pools.phone_prefix, market, areas.values.gather(pick), number)
+
+
+def _join_phones(prefixes: tuple[str, ...], market: np.ndarray, area: pl.Series, number: pl.Series) -> pl.Series:
+    """The market's prefix up to '{area}', the area code, the rest of the prefix, the digits."""
+    before = pl.Series([p.split("{area}")[0] for p in prefixes], dtype=pl.String).gather(market)
+    after = pl.Series([p.partition("{area}")[2] for p in prefixes], dtype=pl.String).gather(market)
     return (
         pl.select(pl.concat_str([pl.lit(before), pl.lit(area), pl.lit(after), pl.lit(number)]))
         .to_series()
