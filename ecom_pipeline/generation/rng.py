@@ -35,8 +35,8 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> _U64(31))
 
 
-_BLOCK = 1 << 14  # rows mixed at a time: the block and its temporary stay in the CPU cache
-_SMALL = 4 * _BLOCK  # below this many values, whole-array arithmetic is as fast
+_BLOCK = 1 << 16  # rows mixed at a time: the block and its temporary stay in the CPU's L2 cache
+_SMALL = 1 << 15  # below this many values, whole-array arithmetic is as fast
 
 
 def _mix_into(z: np.ndarray, tmp: np.ndarray) -> None:
