@@ -526,16 +526,20 @@ def _line1(
         + (block % np.uint64(30)).astype(np.int64) * 20
         + ((block >> np.uint64(8)) % np.uint64(20)).astype(np.int64)
     )
-    fields = [np.where(japan, base[3] + chome, base[2] + number), base[0] + street, base[1] + suffix]  # by kind
+    # Row kind * n + i of the flattened table is row i's pool index for that kind of piece.
+    table = np.empty((_LITERAL + 1, n), dtype=np.int64)
+    table[_NUMBER] = np.where(japan, base[3] + chome, base[2] + number)
+    table[_NAME] = base[0] + street
+    table[_SUFFIX] = base[1] + suffix
+    flat, rows = table.reshape(-1), np.arange(n)
     width = max(len(layout) for layout in layouts)
     pieces = []
     for k in range(width):
         kind = np.array([_FIELDS.get(lay[k], _LITERAL) if k < len(lay) else _LITERAL for lay in layouts])[market]
-        literal = np.array(
+        table[_LITERAL] = np.array(
             [base[4] + literals.index(lay[k] if k < len(lay) and lay[k] not in _FIELDS else "") for lay in layouts]
         )[market]
-        idx = np.choose(kind, [*fields, literal])
-        pieces.append(pl.lit(pool.gather(idx)))
+        pieces.append(pl.lit(pool.gather(flat.take(kind * n + rows))))
     if not pieces:
         return pl.Series("line1", [""] * n, dtype=pl.String)
     return pl.select(pl.concat_str(pieces).str.strip_chars()).to_series().alias("line1")
