@@ -92,11 +92,12 @@ def _iter_tables(
     ordinal = day_ordinal(day)
     _warm(config)
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        # The day's orders, which five tables share, are built first, beside the catalog and the customers;
-        # those tables wait for them rather than each building them.
-        orders_ready = pool.submit(_warm_orders, config, ordinal, chunk)
-        futures = []
+        futures, orders_ready = [], None
         for table in _BUILDERS:
+            if table == _ORDERS_AFTER:
+                # The day's orders, which five tables share, are built once, as a task of their own after the
+                # addresses (whose file, the largest, is then written the soonest); those tables wait for it.
+                orders_ready = pool.submit(_warm_orders, config, ordinal, chunk)
             # The per-customer tables are the big ones; their chunk halves concatenate to the whole, exactly.
             halves = subchunks(chunk, threads) if table in _SPLIT and _is_big(config, day, chunk) else [chunk]
             wait = orders_ready if table in _ORDER_TABLES else None
@@ -122,6 +123,7 @@ def _is_big(config: GeneratorConfig, day: dt.date, chunk: Chunk) -> bool:
 
 
 _ORDER_TABLES = frozenset({"orders", "order_items", "order_status_history", "payments", "shipments"})
+_ORDERS_AFTER = "customers"  # the orders task is queued before this table's tasks (and after every earlier one)
 
 
 def _warm(config: GeneratorConfig) -> None:
@@ -139,7 +141,7 @@ def _warm_orders(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> None:
 
 
 def _after(ready: Future | None, build: Callable[..., pl.DataFrame], *args: object) -> pl.DataFrame:
-    """`build(*args)` once `ready` (a task submitted earlier to the same pool, so already running) is done."""
+    """`build(*args)` once `ready` (a task submitted earlier to the same pool, so started already) is done."""
     if ready is not None:
         ready.result()
     return build(*args)

@@ -226,3 +226,11 @@ def test_addresses_in_row_order_keep_their_columns_types(small_config):
     assert frame.height > 100
     assert frame.schema["line1"] == pl.String and frame.schema["postal_code"] == pl.String
     assert frame["line1"].null_count() == 0 and frame["postal_code"].null_count() == 0
+
+
+def test_the_shared_orders_task_is_queued_before_every_table_that_waits_for_it():
+    from ecom_pipeline.generation import daily
+
+    order = list(daily._BUILDERS)
+    assert set(order) >= daily._ORDER_TABLES
+    assert all(order.index(t) > order.index(daily._ORDERS_AFTER) for t in daily._ORDER_TABLES)
