@@ -2,6 +2,11 @@
 
     uv run python bench/generate.py                 # every case, median of 3 runs (about 1.5 min)
     uv run python bench/generate.py --repeat 1 --quick --json /tmp/bench.json
+    uv run python bench/generate.py --cases xlarge-epoch --repeat 7 --baseline ../other-checkout
+
+With `--baseline PATH` the same cases also run on another checkout's code (its own `PATH/.venv/bin/python`
+runs this file, so both sides are timed by the same code), in fresh processes, alternating with ours in
+every round; the report adds both medians and their ratio.
 
 Each measurement runs in a fresh interpreter (this file re-invoked with `--case NAME`), so the peak
 resident set size (`ru_maxrss`) belongs to that case alone and every run starts cold: the import of
@@ -23,19 +28,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from common import cpus as _cpus
 from common import load as _load
 from common import peak_rss_bytes as _peak_rss_bytes
+from common import run_child as _run_child
 from common import table as _table
 from common import verdict as _verdict
 
@@ -52,6 +61,8 @@ TARGET_RSS_BYTES = 2_000_000_000  # 2 GB
 
 RESULT_MARK = "BENCH_RESULT "
 MIB = 1024 * 1024
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE_SLACK = 1.10  # the xlarge epoch day may take at most 10% longer than the baseline's
 
 DESCRIPTIONS = {
     "xlarge-epoch": "xlarge 2026-01-01 epoch day, all tables, gen+write",
@@ -241,7 +252,7 @@ def run_child(case: str, tmp: str | None, faker_rows: int) -> None:
         import faker  # noqa: F401
         import polars  # noqa: F401
     else:
-        import ecom_pipeline.generation  # noqa: F401
+        import ecom_pipeline.generation
     import_s = time.perf_counter() - start
     cases: dict[str, Callable[[str | None], dict[str, Any]]] = {
         "xlarge-epoch": _case_xlarge_epoch,
@@ -253,25 +264,56 @@ def run_child(case: str, tmp: str | None, faker_rows: int) -> None:
     }
     result = cases[case](tmp)
     result.update(case=case, import_s=import_s, rows=sum(result["tables"].values()), peak_rss_bytes=_peak_rss_bytes())
+    if case != "faker-customers":
+        import ecom_pipeline
+
+        result["code_root"] = str(Path(ecom_pipeline.__file__).resolve().parents[1])
     print(RESULT_MARK + json.dumps(result), flush=True)
 
 
 # -------------------------------------------------------------------------------------------- parent
 
 
-def spawn(case: str, args: argparse.Namespace) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--case", case, "--faker-rows", str(args.faker_rows)]
+@dataclass(frozen=True)
+class Side:
+    """A checkout whose code the children run: this one, or the baseline's (with its own virtualenv)."""
+
+    name: str
+    root: Path
+    python: str
+
+    def revision(self) -> str:
+        def git(*argv: str) -> str:
+            run = subprocess.run(["git", "-C", str(self.root), *argv], capture_output=True, text=True, check=False)
+            return run.stdout.strip() if run.returncode == 0 else "?"
+
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+        return git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if dirty not in ("", "?") else "")
+
+
+def spawn(
+    case: str, args: argparse.Namespace, side: Side | None = None, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    side = side or Side("ours", ROOT, sys.executable)
+    cmd = [side.python, str(Path(__file__).resolve()), "--case", case, "--faker-rows", str(args.faker_rows)]
     if args.tmpdir:
         cmd += ["--tmpdir", args.tmpdir]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
-    process_s = time.perf_counter() - start
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_MARK)]
-    if proc.returncode != 0 or not lines:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        raise SystemExit(f"bench: case {case} failed (exit {proc.returncode})")
+    load = _load()
+    child = _run_child(cmd, env if env is not None else dict(os.environ), str(side.root), 900)
+    out = [line for _, line in child["lines"]]
+    lines = [ln for ln in out if ln.startswith(RESULT_MARK)]
+    if child["rc"] != 0 or not lines:
+        sys.stderr.write("\n".join(out) + "\n")
+        raise SystemExit(f"bench: case {case} failed on {side.name} (exit {child['rc']})")
     result = json.loads(lines[-1][len(RESULT_MARK) :])
-    result["process_s"] = process_s
+    code = result.get("code_root")
+    if code is not None and Path(code) != side.root.resolve():
+        raise SystemExit(
+            f"bench: {side.name}'s python ({side.python}) imports ecom_pipeline from {code}, not {side.root}"
+        )
+    result["process_s"] = child["wall_s"]
+    result["cpu_s"] = child["cpu_s"]  # user + system time of the whole child process
+    result["load_1min"] = load
     return result
 
 
@@ -297,6 +339,7 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "peak_rss_bytes": max(r["peak_rss_bytes"] for r in runs),
         "import_s": statistics.median(r["import_s"] for r in runs),
         "process_s": statistics.median(r["process_s"] for r in runs),
+        "cpu_s": statistics.median(r["cpu_s"] for r in runs),
     }
     if "gen_s_by_table" in rep:
         summary["gen_s_by_table"] = {
@@ -306,6 +349,9 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
         if key in rep:
             summary[key] = statistics.median(r[key] for r in runs)
     return summary
+
+
+FAKER_CASES = frozenset({"xlarge-epoch", "xlarge-customers", "xlarge-customers-gen", "faker-customers"})
 
 
 def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, load: tuple[float, float]) -> dict[str, Any]:
@@ -349,7 +395,7 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, load: t
             )
         )
 
-    epoch = results["xlarge-epoch"]
+    epoch = results.get("xlarge-epoch", {})
     if "gen_s_by_table" in epoch:
         out.append("")
         out.append("xlarge epoch day by table (generation time only; each frame is written on a thread meanwhile)")
@@ -357,6 +403,11 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, load: t
         trows.append(["total", f"{epoch['rows']:,}", f"{sum(epoch['gen_s_by_table'].values()):.3f}"])
         out.append(_table(["table", "rows", "gen s"], trows, right={1, 2}))
 
+    if not results.keys() >= FAKER_CASES:
+        out.append("")
+        out.append(f"(the Faker ratios and the targets need the cases {', '.join(sorted(FAKER_CASES))})")
+        print("\n".join(out), flush=True)
+        return {}
     faker = results["faker-customers"]
     people_rows = epoch["tables"].get("customers", 0) + epoch["tables"].get("addresses", 0)
     people_rate = people_rows / epoch["median_s"]
@@ -444,10 +495,96 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, load: t
     }
 
 
+def report_baseline(
+    ours: dict[str, dict[str, Any]], base: dict[str, dict[str, Any]], baseline: Side, rev: str, loads: list[float]
+) -> dict[str, Any]:
+    """Both sides' medians and their ratio, per case; the xlarge epoch day's verdict (at most 10% slower)."""
+    out = ["", f"against the baseline {baseline.root} ({rev}): the same cases, same run, alternating, fresh processes"]
+    header = [
+        "case",
+        "ours median s",
+        "min-max",
+        "baseline median s",
+        "min-max",
+        "ours/baseline",
+        "CPU s ours",
+        "baseline",
+    ]
+    rows, comparison = [], {}
+    for case, b in base.items():
+        o = ours[case]
+        ratio = o["median_s"] / b["median_s"]
+        comparison[case] = {
+            "ours_median_s": o["median_s"],
+            "baseline_median_s": b["median_s"],
+            "ratio": ratio,
+            "ours_cpu_s": o["cpu_s"],
+            "baseline_cpu_s": b["cpu_s"],
+            "runs": len(o["runs"]),
+        }
+        rows.append(
+            [
+                case,
+                f"{o['median_s']:.3f}",
+                f"{o['min_s']:.2f}-{o['max_s']:.2f}",
+                f"{b['median_s']:.3f}",
+                f"{b['min_s']:.2f}-{b['max_s']:.2f}",
+                f"{ratio:.3f}",
+                f"{o['cpu_s']:.2f}",
+                f"{b['cpu_s']:.2f}",
+            ]
+        )
+    out.append(_table(header, rows, right=set(range(1, len(header)))))
+    out.append("CPU s = user + system time of the whole child process (median), less sensitive to other load.")
+    if loads:
+        out.append(
+            f"load avg 1 min before each run: median {statistics.median(loads):.2f}"
+            f" (min {min(loads):.2f}, max {max(loads):.2f}) on {_cpus()} cpus"
+        )
+    verdict = None
+    if "xlarge-epoch" in comparison:
+        ratio = comparison["xlarge-epoch"]["ratio"]
+        verdict = ratio <= BASELINE_SLACK
+        out.append(
+            f"xlarge epoch day within {BASELINE_SLACK - 1:.0%} of the baseline: ratio {ratio:.3f} {_verdict(verdict)}"
+        )
+    print("\n".join(out), flush=True)
+    return {"baseline": {"path": str(baseline.root), "revision": rev, "cases": base}, "comparison": comparison}
+
+
+def _side_versions(python: str) -> dict[str, str]:
+    code = (
+        "import importlib.metadata as m, json\n"
+        "def v(p):\n"
+        "    try:\n"
+        "        return m.version(p)\n"
+        "    except m.PackageNotFoundError:\n"
+        "        return '?'\n"
+        "print(json.dumps({p: v(p) for p in ('ecom-pipeline', 'polars', 'numpy', 'mimesis', 'pyarrow')}))"
+    )
+    run = subprocess.run([python, "-c", code], capture_output=True, text=True, check=False)
+    return json.loads(run.stdout) if run.returncode == 0 else {}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per case (median reported)")
     parser.add_argument("--quick", action="store_true", help="skip the large week")
+    parser.add_argument("--cases", help=f"comma-separated cases to run (default: all): {', '.join(DESCRIPTIONS)}")
+    parser.add_argument(
+        "--baseline",
+        metavar="PATH",
+        help="another checkout (with its .venv, as `python3 dev.py run` makes it) whose code runs the same cases "
+        "in the same run, alternating with ours; medians and ratios of both are reported",
+    )
+    parser.add_argument(
+        "--bytecode",
+        choices=("auto", "prefix", "inherit"),
+        default="auto",
+        help="prefix: the children share a bytecode cache of this run, filled by an untimed warm-up run of each "
+        "case and side (so neither side compiles its modules while timed); inherit: the environment's "
+        "PYTHONDONTWRITEBYTECODE / PYTHONPYCACHEPREFIX as they are; auto (default): prefix with --baseline",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--faker-rows", type=int, default=FAKER_ROWS, help="rows of the Faker baseline")
     parser.add_argument("--tmpdir", help="where the temporary Parquet output goes (default: the system's)")
@@ -458,36 +595,86 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-
     cases = [c for c in DESCRIPTIONS if not (args.quick and c == "large-week")]
+    if args.cases:
+        wanted = [c.strip() for c in args.cases.split(",") if c.strip()]
+        unknown = [c for c in wanted if c not in DESCRIPTIONS]
+        if unknown or not wanted:
+            parser.error(
+                f"--cases: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(DESCRIPTIONS)}"
+            )
+        cases = [c for c in DESCRIPTIONS if c in wanted]
+    ours = Side("ours", ROOT, sys.executable)
+    baseline = None
+    if args.baseline:
+        root = Path(args.baseline).resolve()
+        python = root / ".venv" / "bin" / "python"
+        if not python.exists():
+            parser.error(f"--baseline: {python} does not exist (create it with `python3 dev.py run python -c 1` there)")
+        if root == ROOT:
+            parser.error("--baseline: that is this checkout")
+        baseline = Side("baseline", root, str(python))
+    base_cases = [c for c in cases if c != "faker-customers"] if baseline else []  # Faker is not our code
+
+    env = dict(os.environ)
+    pycache = None
+    if args.bytecode == "prefix" or (args.bytecode == "auto" and baseline):
+        pycache = tempfile.mkdtemp(prefix="ecom-genbench-pycache-", dir=args.tmpdir)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = pycache
     runs: dict[str, list[dict[str, Any]]] = {c: [] for c in cases}
+    base_runs: dict[str, list[dict[str, Any]]] = {c: [] for c in base_cases}
+    loads: list[float] = []
     load_start = _load()
     began = time.perf_counter()
-    for i in range(args.repeat):  # round-robin, so drift on the machine spreads over every case
-        for case in cases:
-            r = spawn(case, args)
-            runs[case].append(r)
-            print(
-                f"[{i + 1}/{args.repeat}] {case:<17} {r['seconds']:7.3f} s  {r['rows']:>10,} rows"
-                f"  {r['peak_rss_bytes'] / MIB:7,.0f} MiB",
-                file=sys.stderr,
-                flush=True,
-            )
+
+    def log(tag: str, case: str, r: dict[str, Any]) -> None:
+        print(
+            f"{tag} {case:<20} {r['seconds']:7.3f} s  cpu {r['cpu_s']:6.2f} s  {r['rows']:>10,} rows"
+            f"  {r['peak_rss_bytes'] / MIB:7,.0f} MiB  load {r['load_1min']:.2f}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    try:
+        if pycache:
+            for case in cases:  # untimed: fills the bytecode cache of each side
+                for side in [ours] + ([baseline] if baseline and case in base_runs else []):
+                    log(f"[warm-up {side.name}]", case, spawn(case, args, side, env))
+        for i in range(args.repeat):  # round-robin, so drift on the machine spreads over every case
+            for case in cases:
+                sides = [ours] + ([baseline] if baseline and case in base_runs else [])
+                for side in sides if i % 2 == 0 else sides[::-1]:  # who goes first alternates too
+                    r = spawn(case, args, side, env)
+                    (runs if side is ours else base_runs)[case].append(r)
+                    loads.append(r["load_1min"])
+                    log(f"[{i + 1}/{args.repeat}{' ' + side.name if baseline else ''}]", case, r)
+    finally:
+        if pycache:
+            shutil.rmtree(pycache, ignore_errors=True)
     print(f"(benchmark wall time {time.perf_counter() - began:.1f} s)\n", file=sys.stderr, flush=True)
     results = {c: summarize(rs) for c, rs in runs.items()}
     load = (load_start, _load())
     extra = report(results, args, load)
+    if baseline:
+        base_results = {c: summarize(rs) for c, rs in base_runs.items()}
+        extra.update(report_baseline(results, base_results, baseline, baseline.revision(), loads))
+        extra["baseline"]["versions"] = _side_versions(baseline.python)
     if args.json:
         payload = {
             "meta": {
                 "seed": SEED,
                 "repeat": args.repeat,
                 "quick": args.quick,
+                "cases": cases,
+                "bytecode": "prefix (warmed)" if pycache else "inherited",
+                "revision": ours.revision(),
                 "faker_rows": args.faker_rows,
                 "python": platform.python_version(),
                 "platform": platform.platform(),
                 "cpus": _cpus(),
                 "load_avg_1min": list(load),
+                "load_avg_1min_per_run": loads,
                 "versions": _versions(),
                 "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             },

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from ecom_pipeline.generation.config import CALIBRATION_DAYS, Calendar, GeneratorConfig
+from ecom_pipeline.generation.rng import SortedIndex
 
 UNIX_EPOCH = dt.date(1970, 1, 1)
 US_PER_DAY = 86_400_000_000
@@ -182,7 +183,9 @@ _STEP = 7  # a zone's offset changes at most twice a year: look weekly, then dai
 def _zone_offsets(timezone: str, lo: int, hi: int) -> np.ndarray:
     """The zone's offset on each day lo..hi (as utc_offset_hours), found without asking for every day."""
     days = np.arange(lo, hi + 1, dtype=np.int64)
-    probes = np.unique(np.append(days[::_STEP], hi))
+    probes = days[::_STEP]
+    if probes[-1] != hi:
+        probes = np.append(probes, hi)
     at = {int(d): utc_offset_hours(timezone, int(d)) for d in probes}
     out = np.empty(len(days), dtype=np.int64)
     for start, stop in itertools.pairwise(probes.tolist()):
@@ -205,11 +208,16 @@ def _offset_cdfs(calendar: Calendar) -> np.ndarray:
     return np.concatenate(out)
 
 
+@cache
+def _offset_index(calendar: Calendar) -> SortedIndex:
+    return SortedIndex(_offset_cdfs(calendar))
+
+
 _MIN_OFFSET, _MAX_OFFSET = -12, 14
 
 
 def local_peak_times(u_hour: np.ndarray, u_within: np.ndarray, offsets: np.ndarray, calendar: Calendar) -> np.ndarray:
     """Microseconds into the UTC day, following the local-time hourly weights of each row's own offset."""
     k = np.asarray(offsets, dtype=np.int64) - _MIN_OFFSET
-    hours = np.searchsorted(_offset_cdfs(calendar), k + u_hour, side="right") - 24 * k
+    hours = _offset_index(calendar).right(k + u_hour) - 24 * k
     return np.clip(hours, 0, 23) * US_PER_HOUR + (u_within * US_PER_HOUR).astype(np.int64)

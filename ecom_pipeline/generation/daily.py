@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import polars as pl
 
@@ -89,13 +89,19 @@ def _iter_tables(
         return
     if day < config.epoch:
         raise GenerationError(f"date {day.isoformat()} is before the epoch {config.epoch.isoformat()}")
-    _warm(config, day_ordinal(day), chunk)
+    ordinal = day_ordinal(day)
+    _warm(config)
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        futures = []
+        futures, orders_ready = [], None
         for table in _BUILDERS:
+            if table == _ORDERS_AFTER:
+                # The day's orders, which five tables share, are built once, as a task of their own after the
+                # addresses (whose file, the largest, is then written the soonest); those tables wait for it.
+                orders_ready = pool.submit(_warm_orders, config, ordinal, chunk)
             # The per-customer tables are the big ones; their chunk halves concatenate to the whole, exactly.
             halves = subchunks(chunk, threads) if table in _SPLIT and _is_big(config, day, chunk) else [chunk]
-            futures.append((table, [pool.submit(generate_table, config, table, day, c) for c in halves]))
+            wait = orders_ready if table in _ORDER_TABLES else None
+            futures.append((table, [pool.submit(_after, wait, generate_table, config, table, day, c) for c in halves]))
         for table, parts in futures:
             frames = [f.result() for f in parts]
             yield table, frames[0] if len(frames) == 1 else pl.concat(frames, rechunk=False)
@@ -116,12 +122,29 @@ def _is_big(config: GeneratorConfig, day: dt.date, chunk: Chunk) -> bool:
     return stop - start >= 200_000
 
 
-def _warm(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> None:
-    """Build the state several tables share once, before the threads would each build it."""
-    from ecom_pipeline.generation.entities import customers, orders
+_ORDER_TABLES = frozenset({"orders", "order_items", "order_status_history", "payments", "shipments"})
+_ORDERS_AFTER = "customers"  # the orders task is queued before this table's tasks (and after every earlier one)
+
+
+def _warm(config: GeneratorConfig) -> None:
+    """Build the value pools every customer and address draws from once, before the threads would each
+    build them."""
+    from ecom_pipeline.generation.entities import customers
 
     customers.shared_state(config)
+
+
+def _warm_orders(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> None:
+    from ecom_pipeline.generation.entities import orders
+
     orders.order_block(config, ordinal, chunk)
+
+
+def _after(ready: Future | None, build: Callable[..., pl.DataFrame], *args: object) -> pl.DataFrame:
+    """`build(*args)` once `ready` (a task submitted earlier to the same pool, so started already) is done."""
+    if ready is not None:
+        ready.result()
+    return build(*args)
 
 
 def generate_day(

@@ -35,11 +35,66 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> _U64(31))
 
 
+_BLOCK = 1 << 16  # rows mixed at a time: the block and its temporary stay in the CPU's L2 cache
+_SMALL = 1 << 15  # below this many values, whole-array arithmetic is as fast
+
+
+def _mix_into(z: np.ndarray, tmp: np.ndarray) -> None:
+    """_mix in place (tmp: scratch of z's length)."""
+    np.right_shift(z, _U64(30), out=tmp)
+    z ^= tmp
+    z *= _M1
+    np.right_shift(z, _U64(27), out=tmp)
+    z ^= tmp
+    z *= _M2
+    np.right_shift(z, _U64(31), out=tmp)
+    z ^= tmp
+
+
+def _blocks(key: tuple[np.uint64, np.uint64], day: np.ndarray | int, row: np.ndarray | int):
+    """The bits of a long 1-d draw, a cache-sized block at a time: (start, stop, block of uint64), the block
+    reused between steps (copy what you keep before the next one)."""
+    k1, k2 = key
+    row = np.asarray(row)
+    day = np.asarray(day)
+    n = row.size if row.ndim else day.size
+    row = np.broadcast_to(row, (n,))
+    day = np.broadcast_to(day, (n,))
+    z_buf = np.empty(min(n, _BLOCK), dtype=_U64)
+    t_buf = np.empty(min(n, _BLOCK), dtype=_U64)
+    for start in range(0, n, _BLOCK):
+        stop = min(start + _BLOCK, n)
+        z, t = z_buf[: stop - start], t_buf[: stop - start]
+        np.left_shift(row[start:stop].astype(_U64, copy=False), _U64(_DAY_BITS), out=z)
+        z |= day[start:stop].astype(_U64, copy=False)
+        z *= _GOLDEN
+        z ^= k1
+        _mix_into(z, t)
+        z ^= k2
+        _mix_into(z, t)
+        yield start, stop, z
+
+
+def _long(day: np.ndarray | int, row: np.ndarray | int) -> bool:
+    """Whether a draw over (day, row) is 1-d and long enough to be worth mixing block by block."""
+    if np.ndim(row) > 1 or np.ndim(day) > 1:
+        return False
+    if np.ndim(row) and np.ndim(day) and np.shape(row) != np.shape(day):
+        return False  # broadcasting rules (and their errors) as in whole-array arithmetic
+    return max(np.size(row), np.size(day)) >= _SMALL and (np.ndim(row) or np.ndim(day))
+
+
 def bits(seed: int, table: str, column: str, day: np.ndarray | int, row: np.ndarray | int) -> np.ndarray:
     """64 random bits per (day, row): uint64 array broadcast over `day` and `row`."""
-    k1, k2 = column_key(seed, table, column)
-    counter = (np.asarray(row, dtype=_U64) << _U64(_DAY_BITS)) | np.asarray(day, dtype=_U64)
+    key = column_key(seed, table, column)
     with np.errstate(over="ignore"):
+        if _long(day, row):
+            out = np.empty(max(np.size(row), np.size(day)), dtype=_U64)
+            for start, stop, z in _blocks(key, day, row):
+                out[start:stop] = z
+            return out
+        k1, k2 = key
+        counter = (np.asarray(row, dtype=_U64) << _U64(_DAY_BITS)) | np.asarray(day, dtype=_U64)
         return _mix(_mix(counter * _GOLDEN ^ k1) ^ k2)
 
 
@@ -52,14 +107,32 @@ def random_bytes(
     return stacked.view(np.uint8).reshape(len(stacked), words * 8)[:, :n_bytes]
 
 
+def _unit(seed: int, table: str, column: str, day: np.ndarray | int, row: np.ndarray | int, half: float) -> np.ndarray:
+    """(top 53 bits + half) / 2**53 as float64, block by block for long draws."""
+    key = column_key(seed, table, column)
+    if not _long(day, row):
+        z = (bits(seed, table, column, day, row) >> _U64(11)).astype(np.float64)
+        return z * _INV_2_53 if half == 0 else (z + half) * _INV_2_53
+    out = np.empty(max(np.size(row), np.size(day)), dtype=np.float64)
+    with np.errstate(over="ignore"):
+        for start, stop, z in _blocks(key, day, row):
+            z >>= _U64(11)
+            f = out[start:stop]
+            f[:] = z
+            if half:
+                f += half
+            f *= _INV_2_53
+    return out
+
+
 def uniform(seed: int, table: str, column: str, day: np.ndarray | int, row: np.ndarray | int) -> np.ndarray:
     """Uniform floats in [0, 1) with 53 bits of precision."""
-    return (bits(seed, table, column, day, row) >> _U64(11)).astype(np.float64) * _INV_2_53
+    return _unit(seed, table, column, day, row, 0.0)
 
 
 def uniform_open(seed: int, table: str, column: str, day: np.ndarray | int, row: np.ndarray | int) -> np.ndarray:
     """Uniform floats in (0, 1): safe for inverse CDFs that diverge at 0."""
-    return ((bits(seed, table, column, day, row) >> _U64(11)).astype(np.float64) + 0.5) * _INV_2_53
+    return _unit(seed, table, column, day, row, 0.5)
 
 
 # Acklam's rational approximation of the normal quantile (relative error < 1.2e-9), vectorized.
@@ -115,6 +188,54 @@ def norm_ppf(p: np.ndarray) -> np.ndarray:
 def normal(seed: int, table: str, column: str, day: np.ndarray | int, row: np.ndarray | int) -> np.ndarray:
     """Standard normal draws."""
     return norm_ppf(uniform_open(seed, table, column, day, row))
+
+
+class SortedIndex:
+    """`np.searchsorted(cdf, x, side="right")` for a fixed sorted array, by a guide table instead of a binary search.
+
+    Buckets split [0, cdf[-1]] evenly; bucket(v) = trunc(clip(v * scale)) is monotone, so every entry of a
+    bucket below x's is <= x and every entry of a bucket above is > x: the answer is the number of entries in
+    lower buckets plus those of x's own bucket that are <= x. Buckets are made fine enough that at most `run`
+    entries share one (where they can be: equal entries cannot be told apart, and the table stays small), so
+    that last count is a few vectorized steps. Exactly searchsorted's answer for any x but NaN (the same float
+    comparisons), at a few array passes instead of a branchy search per value.
+    """
+
+    __slots__ = ("_padded", "_run", "_scale", "_start", "_top_bucket")
+
+    def __init__(self, cdf: np.ndarray, *, run: int = 2) -> None:
+        cdf = np.asarray(cdf, dtype=np.float64)
+        if cdf.ndim != 1 or not len(cdf) or not np.all(np.diff(cdf) >= 0) or not cdf[-1] > 0:
+            raise ValueError("SortedIndex needs a non-empty ascending array with a positive last value")
+        # Equal entries always share a bucket: finer buckets cannot separate them.
+        ends = np.flatnonzero(np.diff(cdf) != 0)
+        equal = int(np.diff(np.concatenate([[-1], ends, [len(cdf) - 1]])).max())
+        run, most = max(run, equal), max(1 << 16, 64 * len(cdf))
+        buckets = 2 * len(cdf)
+        while True:
+            self._top_bucket = buckets - 1
+            self._scale = buckets / float(cdf[-1])
+            counts = np.bincount(self._bucket(cdf), minlength=buckets)
+            if counts.max() <= run or buckets >= most:
+                break
+            buckets *= 2
+        self._run = int(counts.max())
+        self._start = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        self._padded = np.append(cdf, np.inf)  # the step past the last entry never advances
+
+    def _bucket(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):  # beyond the float range: the last bucket anyway
+            y = np.multiply(x, self._scale)
+        np.clip(y, 0, self._top_bucket, out=y)
+        return y.astype(np.int64)
+
+    def right(self, x: np.ndarray) -> np.ndarray:
+        """Number of entries <= x, for each x (int64)."""
+        x = np.asarray(x, dtype=np.float64)
+        idx = self._start[self._bucket(x)]
+        for _ in range(self._run):
+            idx += self._padded[idx] <= x
+        return idx
 
 
 def choice(u: np.ndarray, weights: np.ndarray) -> np.ndarray:

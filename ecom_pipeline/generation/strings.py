@@ -59,6 +59,11 @@ def uuid7(ts_us: np.ndarray, rand_a: np.ndarray, rand_b: np.ndarray, name: str) 
     return ascii_matrix_to_series(out, name)
 
 
+def _byte_map(alphabet: np.ndarray) -> np.ndarray:
+    """The alphabet's symbol for each byte value b: alphabet[(b * len(alphabet)) >> 8]."""
+    return alphabet[(np.arange(256, dtype=np.uint16) * len(alphabet)) >> 8]
+
+
 def fill_templates(templates: list[str], which: np.ndarray, random: np.ndarray, name: str) -> pl.Series:
     """One string per row from `templates[which[row]]`: '#' a digit, '@' a capital letter, '*' either.
 
@@ -67,6 +72,8 @@ def fill_templates(templates: list[str], which: np.ndarray, random: np.ndarray, 
     """
     encoded = [t.encode("ascii") for t in templates]
     width = max((len(t) for t in encoded), default=0)
+    if random.dtype != np.uint8:
+        raise ValueError(f"random must be bytes (uint8), got {random.dtype}")
     if random.shape[1] < width:
         raise ValueError(f"templates up to {width} characters need as many random bytes per row")
     table = np.zeros((len(encoded), width), dtype=np.uint8)
@@ -74,12 +81,12 @@ def fill_templates(templates: list[str], which: np.ndarray, random: np.ndarray, 
         table[i, : len(t)] = np.frombuffer(t, dtype=np.uint8)
     lengths = np.array([len(t) for t in encoded], dtype=np.int64)[which]
     chars = table[which]
-    rnd = random[:, :width].astype(np.uint16)
+    rnd = random[:, :width]
     for placeholder, alphabet in ((b"#", _DIGITS), (b"@", _LETTERS), (b"*", _ALNUM)):
         if not (table == placeholder[0]).any():
             continue
-        # Multiply-shift maps a byte onto the alphabet without a modulo.
-        picked = alphabet[((rnd * len(alphabet)) >> 8).astype(np.uint8)]
+        # Multiply-shift maps a byte onto the alphabet without a modulo (one lookup per byte value).
+        picked = _byte_map(alphabet)[rnd]
         np.copyto(chars, picked, where=chars == placeholder[0])
     keep = np.arange(width) < lengths[:, None]
     data = chars[keep]

@@ -70,15 +70,7 @@ def customer_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> 
     row = np.asarray(row, dtype=np.int64)
     shares = np.array([m.share for m in config.markets])
     market = rng.choice(rng.uniform(seed, T, "market", day, row), shares)
-    epoch = day_ordinal(config.epoch)
-    opening = (day == epoch) & (row < config.scale.opening_customers)
-    # Opening customers signed up over the years before the epoch, denser recently (growth).
-    g, years = b.opening_history_growth, b.opening_history_years
-    u = rng.uniform_open(seed, T, "signup_day", day, row)
-    floor = math.exp(-g * years)
-    back_years = np.log(floor + u * (1 - floor)) / g
-    signup_day = np.where(opening, epoch + np.floor(back_years * 365.25).astype(np.int64), day)
-    signup_day = np.minimum(signup_day, np.where(opening, epoch - 1, day))
+    signup_day = signup_days(config, day, row)
     # The customer lives where the default address is: its city's time zone drives their local hours.
     gaz = _gazetteer(tuple(m.country for m in config.markets))
     home = _place(config, gaz, market, day, row * MAX_ADDRESSES)
@@ -104,6 +96,20 @@ def customer_core(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> 
         zone=zone,
         place=home,
     )
+
+
+def signup_days(config: GeneratorConfig, day: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """Day ordinal of each customer's sign-up: the partition's day, or years before the epoch for the opening
+    population (denser recently: growth)."""
+    b = config.behaviour
+    epoch = day_ordinal(config.epoch)
+    opening = (day == epoch) & (row < config.scale.opening_customers)
+    g, years = b.opening_history_growth, b.opening_history_years
+    u = rng.uniform_open(config.seed, T, "signup_day", day, row)
+    floor = math.exp(-g * years)
+    back_years = np.log(floor + u * (1 - floor)) / g
+    signup_day = np.where(opening, epoch + np.floor(back_years * 365.25).astype(np.int64), day)
+    return np.minimum(signup_day, np.where(opening, epoch - 1, day))
 
 
 def age_in_days(b: Behaviour, u: np.ndarray) -> np.ndarray:
@@ -133,7 +139,7 @@ def customer_ids(config: GeneratorConfig, core: CustomerCore) -> pl.Series:
     )
 
 
-def address_ids(config: GeneratorConfig, core: CustomerCore, slot: np.ndarray, name: str) -> pl.Series:
+def address_ids(config: GeneratorConfig, core: CustomerCore | _AddressOwners, slot: np.ndarray, name: str) -> pl.Series:
     """Id of the customer's address number `slot` (0 is the default address)."""
     seed = config.seed
     key = core.row * MAX_ADDRESSES + slot
@@ -159,25 +165,14 @@ def _token(g: np.ndarray) -> pl.Series:
     multiplier coprime to the block size, so tokens look random yet never repeat.
     """
     g = np.asarray(g, dtype=np.int64)
-    out = np.empty_like(g)
-    start, size, low = 0, 900, 100
-    remaining = np.ones(len(g), dtype=bool)
-    while remaining.any():
-        mask = remaining & (g < start + size)
-        out[mask] = low + ((g[mask] - start) * 7919 + 4177) % size
-        remaining &= ~mask
-        start, size, low = start + size, size * 10, low * 10
-    return pl.Series("token", out).cast(pl.String)
+    k = np.searchsorted(_TOKEN_STARTS, g, side="right") - 1
+    start, size = _TOKEN_STARTS[k], _TOKEN_SIZES[k]
+    return pl.Series("token", _TOKEN_LOWS[k] + ((g - start) * 7919 + 4177) % size).cast(pl.String)
 
 
-def _assemble(pieces: list[tuple[np.ndarray, pl.Series]], n: int, name: str) -> pl.Series:
-    """One column from per-market pieces (rows, values), back in row order."""
-    if not pieces:
-        return pl.Series(name, [], dtype=pl.String)
-    stacked = pl.concat([values for _, values in pieces])
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[np.concatenate([rows for rows, _ in pieces])] = np.arange(n)
-    return stacked.gather(inverse).alias(name)
+_TOKEN_SIZES = 900 * 10 ** np.arange(16, dtype=np.int64)  # block k: 900 * 10**k ordinals, (k+3)-digit tokens
+_TOKEN_STARTS = np.concatenate([[0], np.cumsum(_TOKEN_SIZES)[:-1]])
+_TOKEN_LOWS = 100 * 10 ** np.arange(16, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +182,9 @@ class Gazetteer:
     cities: pl.Series
     regions: pl.Series
     cdf: np.ndarray  # market m's places occupy (m, m + 1]
+    index: rng.SortedIndex  # of cdf
     offsets: np.ndarray  # first place of each market
+    market_of_place: np.ndarray
     zone_of_place: np.ndarray
     zones: tuple[str, ...]  # IANA names, sorted
 
@@ -206,11 +203,14 @@ def _gazetteer(countries: tuple[str, ...]) -> Gazetteer:
         segment[-1] = m + 1
         cdf.append(segment)
     zones = tuple(sorted(set(place_zones)))
+    cdf = np.concatenate(cdf)
     return Gazetteer(
         cities=pl.Series(cities),
         regions=pl.Series(regions),
-        cdf=np.concatenate(cdf),
+        cdf=cdf,
+        index=rng.SortedIndex(cdf),
         offsets=np.array(offsets, dtype=np.int64),
+        market_of_place=np.repeat(np.arange(len(countries)), np.diff([*offsets, len(cities)])),
         zone_of_place=np.array([zones.index(z) for z in place_zones], dtype=np.int64),
         zones=zones,
     )
@@ -219,7 +219,7 @@ def _gazetteer(countries: tuple[str, ...]) -> Gazetteer:
 def _place(config: GeneratorConfig, gaz: Gazetteer, market: np.ndarray, day: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Global place index of the addresses (day, key) in their market."""
     u = rng.uniform(config.seed, A, "place", day, key)
-    return np.minimum(np.searchsorted(gaz.cdf, market + u, side="right"), len(gaz.cdf) - 1)
+    return np.minimum(gaz.index.right(market + u), len(gaz.cdf) - 1)
 
 
 def time_zones(config: GeneratorConfig) -> tuple[str, ...]:
@@ -268,10 +268,9 @@ def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
     size = pools.female_first.size[market]
     fi = pools.female_first.offset[market] + (c // 2) % size  # the male pool has the same offsets and sizes
     li = pools.last.offset[market] + c // (2 * size)
-    # Female names, then male names: one gather each for the name and its slug.
+    # Female names, then male names: one gather for the name.
     either = fi + np.where(female, 0, len(pools.female_first.values))
     first = pools.first_names.gather(either).alias("first_name")
-    first_slug = pools.first_slugs.gather(either)
     pattern = rng.choice(rng.uniform(seed, T, "email_pattern", day, row), _EMAIL_PATTERNS)
     u_domain = rng.uniform(seed, T, "email_domain", day, row)
     latin = pools.latin[market]
@@ -287,26 +286,20 @@ def _people(config: GeneratorConfig, core: CustomerCore) -> pl.DataFrame:
     unique = np.where(latin, (block <= 26) & (pools.last_owned[li] | own_domain), g < pairs)
     numbered = (pattern >= _NUMBERED) | ~unique
     n = len(row)
-    ones = np.arange(n)
-    # Each part of the address is one gather from its candidates stacked: [first name, initial, word].
-    first_slug_or_initial = pl.concat([first_slug, first_slug.str.slice(0, 1)])
-    head = pl.concat([first_slug_or_initial, _gather(words, w // len(words), "w1")]).gather(
-        np.where(latin, ones + n * (pattern == 3), 2 * n + ones)
-    )
-    tail = pl.concat([_gather(pools.last_slug, li, "l"), _gather(words, w % len(words), "w2")]).gather(
-        np.where(latin, ones, n + ones)
-    )
+    # Each part of the address is one gather from its candidates stacked: [first name slugs, their initials,
+    # words] before the separator, [surname slugs, words] after it.
+    n_first, n_last = len(pools.first_slugs), len(pools.last_slug)
+    head = pools.email_heads.gather(np.where(latin, either + n_first * (pattern == 3), 2 * n_first + w // len(words)))
+    tail = pools.email_tails.gather(np.where(latin, li, n_last + w % len(words)))
     sep = _SEPARATORS.gather(
         np.where(latin, np.where(block > 0, _INITIAL_AT + np.minimum(block, 26), pattern), _HYPHEN)
     )
-    token = pl.concat([_token(g) if n else pl.Series([], dtype=pl.String), pl.Series([""])])
-    number = token.gather(np.where(numbered, ones, n))
+    token = _token(g) if n else pl.Series([], dtype=pl.String)
+    number = pl.when(pl.lit(pl.Series(numbered, dtype=pl.Boolean))).then(pl.lit(token)).otherwise(pl.lit(""))
     domains = _domains(config)
     company = pools.company_slugs.pick(market, u_domain)
     domain = domains.gather(np.where(core.segment == 2, len(pools.free_mail.values) + company, free))
-    email = pl.select(
-        pl.concat_str([pl.lit(head), pl.lit(sep), pl.lit(tail), pl.lit(number), pl.lit("@"), pl.lit(domain)])
-    )
+    email = pl.select(pl.concat_str([pl.lit(head), pl.lit(sep), pl.lit(tail), number, pl.lit("@"), pl.lit(domain)]))
     return pl.DataFrame(
         {
             "first_name": first,
@@ -348,16 +341,38 @@ def _phones(config: GeneratorConfig, pools: MarketPools, core: CustomerCore) -> 
     number = fill_templates(
         pools.phone_templates.values.to_list(), which, rng.random_bytes(seed, T, "phone", day, row, 24), "phone"
     )
-    areas = _phone_areas(tuple(m.country for m in config.markets))
+    countries = tuple(m.country for m in config.markets)
+    areas = _phone_areas(countries)
     area_bits = rng.bits(seed, T, "phone_area", day, row)
     pick = areas.offset[core.place] + (area_bits % areas.size[core.place].astype(np.uint64)).astype(np.int64)
-    area = areas.values.gather(pick)
-    before = pl.Series([p.split("{area}")[0] for p in pools.phone_prefix], dtype=pl.String).gather(market)
-    after = pl.Series([p.partition("{area}")[2] for p in pools.phone_prefix], dtype=pl.String).gather(market)
+    if np.array_equal(_gazetteer(countries).market_of_place[core.place], market):
+        # Every customer lives in their market: the prefix around each area code is the place's market's.
+        return (_phone_heads(countries, pools.phone_prefix).gather(pick) + number).alias("phone")
+    return _join_phones(pools.phone_prefix, market, areas.values.gather(pick), number)
+
+
+def _join_phones(prefixes: tuple[str, ...], market: np.ndarray, area: pl.Series, number: pl.Series) -> pl.Series:
+    """The market's prefix up to '{area}', the area code, the rest of the prefix, the digits."""
+    before = pl.Series([p.split("{area}")[0] for p in prefixes], dtype=pl.String).gather(market)
+    after = pl.Series([p.partition("{area}")[2] for p in prefixes], dtype=pl.String).gather(market)
     return (
         pl.select(pl.concat_str([pl.lit(before), pl.lit(area), pl.lit(after), pl.lit(number)]))
         .to_series()
         .alias("phone")
+    )
+
+
+@cache
+def _phone_heads(countries: tuple[str, ...], prefixes: tuple[str, ...]) -> pl.Series:
+    """Each entry of _phone_areas inside its place's market's prefix: what precedes a number's digits."""
+    areas = _phone_areas(countries)
+    market = np.repeat(_gazetteer(countries).market_of_place, areas.size).tolist()
+    return pl.Series(
+        [
+            prefixes[m].split("{area}")[0] + area + prefixes[m].partition("{area}")[2]
+            for m, area in zip(market, areas.values.to_list(), strict=True)
+        ],
+        dtype=pl.String,
     )
 
 
@@ -378,10 +393,6 @@ def _day_core(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> CustomerCo
     """Core attributes of a partition's customers (shared by customers, addresses and order sampling)."""
     rows = chunk.rows(customers_on(config, ordinal))
     return customer_core(config, np.full(len(rows), ordinal, dtype=np.int64), rows)
-
-
-def _slice_core(core: CustomerCore, index: np.ndarray) -> CustomerCore:
-    return CustomerCore(*(getattr(core, f)[index] for f in CustomerCore.__slots__))
 
 
 @lru_cache(maxsize=8)
@@ -436,72 +447,112 @@ def addresses_frame(config: GeneratorConfig, ordinal: int, chunk: Chunk) -> pl.D
     core = _day_core(config, ordinal, chunk)
     owner = np.repeat(np.arange(len(core.row)), core.n_addresses)
     slot = np.arange(len(owner)) - np.repeat(np.cumsum(core.n_addresses) - core.n_addresses, core.n_addresses)
-    exploded = _slice_core(core, owner)
-    key = exploded.row * MAX_ADDRESSES + slot
-    day, market, n = exploded.day, exploded.market, len(owner)
+    owners = _AddressOwners(
+        day=core.day[owner], row=core.row[owner], market=core.market[owner], signup_us=core.signup_us[owner]
+    )
+    key = owners.row * MAX_ADDRESSES + slot
+    day, market = owners.day, owners.market
     pools = _pools(config)
-    gaz = _gazetteer(tuple(m.country for m in config.markets))
+    countries = tuple(m.country for m in config.markets)
+    gaz = _gazetteer(countries)
     # The default address is the customer's home: its place is already known.
-    place = exploded.place.copy()
+    place = core.place[owner]
     other = slot > 0
     place[other] = _place(config, gaz, market[other], day[other], key[other])
-    cities, regions, offsets = gaz.cities, gaz.regions, gaz.offsets
-    street = pools.streets.values.gather(pools.streets.pick(market, rng.uniform(seed, A, "street", day, key)))
-    suffix = pools.street_suffixes.values.gather(
-        pools.street_suffixes.pick(market, rng.uniform(seed, A, "street_suffix", day, key))
-    )
+    street = pools.streets.pick(market, rng.uniform(seed, A, "street", day, key))
+    suffix = pools.street_suffixes.pick(market, rng.uniform(seed, A, "street_suffix", day, key))
     u_num = rng.uniform(seed, A, "street_number", day, key)
     number = np.floor(np.exp(u_num * np.log(np.where(market == 0, 2000, 300)))).astype(np.int64)
     block = rng.bits(seed, A, "street_block", day, key)
-    line1_parts, postal_parts = [], []
-    for m_idx, m in enumerate(config.markets):
-        sel = np.flatnonzero(market == m_idx)
-        if not len(sel):
-            continue
-        if m.country == "JP":  # chome-banchi-go
-            num = pl.select(
-                pl.concat_str(
-                    [
-                        pl.lit(pl.Series(number[sel] % 9 + 1)),
-                        pl.lit(pl.Series((block[sel] % np.uint64(30) + np.uint64(1)).astype(np.int64))),
-                        pl.lit(
-                            pl.Series(((block[sel] >> np.uint64(8)) % np.uint64(20) + np.uint64(1)).astype(np.int64))
-                        ),
-                    ],
-                    separator="-",
-                )
-            ).to_series()
-        else:
-            num = pl.Series(number[sel]).cast(pl.String)
-        fields = {"{st_num}": num, "{st_name}": street.gather(sel), "{st_sfx}": suffix.gather(sel)}
-        pieces = [pl.lit(fields[t]) if t in fields else pl.lit(t) for t in _split_format(LINE1_FORMATS[m.country])]
-        line1_parts.append((sel, pl.select(pl.concat_str(pieces).str.strip_chars()).to_series()))
-        postal_parts.append(
-            (
-                sel,
-                gazetteer.postal_codes(
-                    m.country,
-                    place[sel] - offsets[m_idx],
-                    rng.bits(seed, A, "postal_code", day[sel], key[sel]),
-                ),
-            )
-        )
     return conform(
         A,
         pl.DataFrame(
             {
-                "address_id": address_ids(config, exploded, slot, "address_id"),
+                "address_id": address_ids(config, owners, slot, "address_id"),
                 "customer_id": _day_customer_ids(config, ordinal, chunk).gather(owner),
                 "is_default": slot == 0,
-                "created_at": timestamps(exploded.signup_us, "created_at"),
-                "line1": _assemble(line1_parts, n, "line1"),
-                "city": cities.gather(place).alias("city"),
-                "region": regions.gather(place).alias("region"),
-                "postal_code": _assemble(postal_parts, n, "postal_code"),
-                "country": pl.Series([m.country for m in config.markets]).gather(market).alias("country"),
+                "created_at": timestamps(owners.signup_us, "created_at"),
+                "line1": _line1(config, pools, market, street, suffix, number, block),
+                "city": gaz.cities.gather(place).alias("city"),
+                "region": gaz.regions.gather(place).alias("region"),
+                "postal_code": gazetteer.postal_codes_of_places(
+                    countries, place, rng.bits(seed, A, "postal_code", day, key)
+                ),
+                "country": pl.Series(countries).gather(market).alias("country"),
             }
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _AddressOwners:
+    """The owner's attributes an address row needs, one row per address."""
+
+    day: np.ndarray
+    row: np.ndarray
+    market: np.ndarray
+    signup_us: np.ndarray
+
+
+_NUMBER, _NAME, _SUFFIX, _LITERAL = 0, 1, 2, 3
+
+
+def _line1(
+    config: GeneratorConfig,
+    pools: MarketPools,
+    market: np.ndarray,
+    street: np.ndarray,
+    suffix: np.ndarray,
+    number: np.ndarray,
+    block: np.ndarray,
+) -> pl.Series:
+    """Street lines in each market's layout (LINE1_FORMATS), stripped: every piece is one gather from a pool.
+
+    The pool stacks street names, suffixes, house numbers as text, Japanese chome-banchi-go numbers and the
+    layouts' literal separators; slot k of a row takes the k-th piece of its market's layout (layouts padded
+    with empty literals to the same number of pieces).
+    """
+    n = len(market)
+    layouts = [_split_format(LINE1_FORMATS[m.country]) for m in config.markets]
+    literals = sorted({t for layout in layouts for t in layout if t not in _FIELDS} | {""})
+    top = int(number.max()) if n else 0
+    numbers = pl.Series([str(i) for i in range(top + 1)], dtype=pl.String)
+    parts = [pools.streets.values, pools.street_suffixes.values, numbers, _chome_numbers(), pl.Series(literals)]
+    base = np.cumsum([0] + [len(p) for p in parts[:-1]])
+    pool = pl.concat(parts, rechunk=True)
+    japan = np.array([m.country == "JP" for m in config.markets], dtype=bool)[market] if n else np.zeros(0, bool)
+    chome = (
+        (number % 9) * _CHOME_BLOCK
+        + (block % np.uint64(30)).astype(np.int64) * 20
+        + ((block >> np.uint64(8)) % np.uint64(20)).astype(np.int64)
+    )
+    # Row kind * n + i of the flattened table is row i's pool index for that kind of piece.
+    table = np.empty((_LITERAL + 1, n), dtype=np.int64)
+    table[_NUMBER] = np.where(japan, base[3] + chome, base[2] + number)
+    table[_NAME] = base[0] + street
+    table[_SUFFIX] = base[1] + suffix
+    flat, rows = table.reshape(-1), np.arange(n)
+    width = max(len(layout) for layout in layouts)
+    pieces = []
+    for k in range(width):
+        kind = np.array([_FIELDS.get(lay[k], _LITERAL) if k < len(lay) else _LITERAL for lay in layouts])[market]
+        table[_LITERAL] = np.array(
+            [base[4] + literals.index(lay[k] if k < len(lay) and lay[k] not in _FIELDS else "") for lay in layouts]
+        )[market]
+        pieces.append(pl.lit(pool.gather(flat.take(kind * n + rows))))
+    if not pieces:
+        return pl.Series("line1", [""] * n, dtype=pl.String)
+    return pl.select(pl.concat_str(pieces).str.strip_chars()).to_series().alias("line1")
+
+
+_FIELDS = {"{st_num}": _NUMBER, "{st_name}": _NAME, "{st_sfx}": _SUFFIX}
+_CHOME_BLOCK = 30 * 20
+
+
+@cache
+def _chome_numbers() -> pl.Series:
+    """'chome-banchi-go' for chome 1..9, banchi 1..30, go 1..20, at (chome-1)*600 + (banchi-1)*20 + go-1."""
+    return pl.Series([f"{c}-{b}-{g}" for c in range(1, 10) for b in range(1, 31) for g in range(1, 21)])
 
 
 def _split_format(fmt: str) -> list[str]:
@@ -532,11 +583,13 @@ class EligibleCustomers:
 @lru_cache(maxsize=2048)
 def _cohort(config: GeneratorConfig, ordinal: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(rows, signup day, activity weight) of the customers of one partition, cached across days."""
-    core = _day_core(config, ordinal, WHOLE_DAY)
-    rows = core.row
+    rows = WHOLE_DAY.rows(customers_on(config, ordinal))
+    day = np.full(len(rows), ordinal, dtype=np.int64)
     b = config.behaviour
-    activity = np.exp(b.activity_sigma * np.minimum(core.activity_z, b.activity_z_max))
-    return rows, core.signup_us // US_PER_DAY, activity
+    # The two attributes customer_core would give, drawn alone: a sign-up's time of day never moves its day.
+    activity_z = rng.normal(config.seed, T, "activity", day, rows)
+    activity = np.exp(b.activity_sigma * np.minimum(activity_z, b.activity_z_max))
+    return rows, signup_days(config, day, rows), activity
 
 
 @lru_cache(maxsize=32)

@@ -125,18 +125,78 @@ def postal_codes(country: str, place_idx: np.ndarray, bits: np.ndarray) -> pl.Se
     n_places = len(places(country))
     if place_idx.size and (place_idx.min() < 0 or place_idx.max() >= n_places):
         raise ValueError(f"place_idx out of range for {country}'s {n_places} places")
-    codes, offsets, counts = _code_table(country)
-    place_idx = place_idx.astype(np.int64, copy=False)
-    pick = ((bits >> _PICK_SHIFT) % counts[place_idx].astype(np.uint64)).astype(np.int64)
-    chosen = codes.gather(offsets[place_idx] + pick)
-    if country not in _SUFFIXES:
+    return postal_codes_of_places((country,), place_idx, bits)
+
+
+@dataclass(frozen=True, slots=True)
+class _StackedCodes:
+    """The codes of several countries' places stacked (places in `places(c)` order, countries in order),
+    and every country's tails after one empty tail."""
+
+    codes: pl.Series
+    offset: np.ndarray  # per stacked place: its first code
+    count: np.ndarray  # per stacked place: how many codes it lists
+    country: np.ndarray  # per stacked place: index of its country
+    tails: pl.Series
+    tail_offset: tuple[int, ...]  # per country: its first tail (0, the empty one, where it has none)
+
+
+@cache
+def _stacked_codes(countries: tuple[str, ...]) -> _StackedCodes:
+    codes, offset, count, country, tails, tail_offset = [], [], [], [], [pl.Series([""], dtype=pl.String)], []
+    total, total_tails = 0, 1
+    for i, c in enumerate(countries):
+        c_codes, c_offsets, c_counts = _code_table(c)
+        codes.append(c_codes)
+        offset.append(c_offsets + total)
+        count.append(c_counts)
+        country.append(np.full(len(c_counts), i, dtype=np.int64))
+        total += len(c_codes)
+        if c in _SUFFIXES:
+            tails.append(_suffix_table(c))
+            tail_offset.append(total_tails)
+            total_tails += len(tails[-1])
+        else:
+            tail_offset.append(0)
+    return _StackedCodes(
+        codes=pl.concat(codes, rechunk=True) if codes else pl.Series([], dtype=pl.String),
+        offset=np.concatenate(offset) if offset else np.zeros(0, np.int64),
+        count=np.concatenate(count) if count else np.zeros(0, np.int64),
+        country=np.concatenate(country) if country else np.zeros(0, np.int64),
+        tails=pl.concat(tails, rechunk=True),
+        tail_offset=tuple(tail_offset),
+    )
+
+
+def postal_codes_of_places(countries: tuple[str, ...], place_idx: np.ndarray, bits: np.ndarray) -> pl.Series:
+    """`postal_codes` for rows of several countries at once: `place_idx` indexes the countries' places stacked
+    in order (places(countries[0]), then places(countries[1]), ...). Each row's code is the one postal_codes
+    gives it in its own country."""
+    table = _stacked_codes(countries)
+    place_idx = np.asarray(place_idx, dtype=np.int64)
+    bits = np.asarray(bits).astype(np.uint64, copy=False)
+    pick = ((bits >> _PICK_SHIFT) % table.count[place_idx].astype(np.uint64)).astype(np.int64)
+    chosen = table.codes.gather(table.offset[place_idx] + pick)
+    with_tails = [(i, c) for i, c in enumerate(countries) if c in _SUFFIXES]
+    if not with_tails:
         return chosen.alias("postal_code")
+    tail = np.zeros(len(place_idx), dtype=np.int64)  # the empty tail
+    country = table.country[place_idx]
+    for i, c in with_tails:
+        rows = np.flatnonzero(country == i)
+        if rows.size:
+            tail[rows] = table.tail_offset[i] + _tail_index(c, bits[rows])
+    return (chosen + table.tails.gather(tail)).alias("postal_code")
+
+
+def _tail_index(country: str, bits: np.ndarray) -> np.ndarray:
+    """Position in _suffix_table(country) of each row's tail: symbol i reads bits [16 i, 16 i + 16)."""
     _, alphabets = _SUFFIXES[country]
     suffix_idx = np.zeros(bits.shape, dtype=np.uint64)
     for i, alphabet in enumerate(alphabets):
         symbol = (bits >> np.uint64(_BITS_PER_SYMBOL * i)) & np.uint64((1 << _BITS_PER_SYMBOL) - 1)
         suffix_idx = suffix_idx * np.uint64(len(alphabet)) + symbol % np.uint64(len(alphabet))
-    return (chosen + _suffix_table(country).gather(suffix_idx.astype(np.int64))).alias("postal_code")
+    return suffix_idx.astype(np.int64)
 
 
 @cache

@@ -23,6 +23,8 @@ from importlib import resources
 import numpy as np
 import polars as pl
 
+from ecom_pipeline.generation.rng import SortedIndex
+
 # Street layout of line1 per market, in mimesis's placeholders.
 LINE1_FORMATS = {
     "US": "{st_num} {st_name} {st_sfx}",
@@ -36,10 +38,15 @@ LINE1_FORMATS = {
 _US_ONLY = re.compile(r"\b(Ranch|Loop|Bayou|Canyon|Fork|Creek|Prairie|Pike|Expressway|Freeway|Turnpike)\b")
 
 
+_NOT_A_TO_Z = re.compile(r"[^a-z]")
+
+
+@cache
 def slug(text: str) -> str:
     """ASCII lowercase letters only: the name part of an email local part ('' for non-Latin names)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z]", "", ascii_text.lower())
+    if not text.isascii():  # ASCII text has no compatibility decomposition: NFKD leaves it as it is
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_A_TO_Z.sub("", text.lower())
 
 
 @cache
@@ -162,9 +169,10 @@ class WeightedStacked:
 
     values: pl.Series
     cdf: np.ndarray
+    index: SortedIndex  # of cdf
 
     def pick(self, market: np.ndarray, u: np.ndarray) -> np.ndarray:
-        idx = np.searchsorted(self.cdf, market + u, side="right")
+        idx = self.index.right(market + u)
         return np.minimum(idx, len(self.cdf) - 1)
 
 
@@ -176,7 +184,8 @@ def stack_weighted(tables: list[tuple[tuple[str, float], ...]], name: str) -> We
         segment = m + np.cumsum(w) / w.sum()
         segment[-1] = m + 1  # exact, so rounding never lets a pick spill into the next market
         cdf.append(segment)
-    return WeightedStacked(pl.Series(name, values, dtype=pl.String), np.concatenate(cdf))
+    cdf = np.concatenate(cdf)
+    return WeightedStacked(pl.Series(name, values, dtype=pl.String), cdf, SortedIndex(cdf))
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +218,8 @@ class MarketPools:
     first_names: pl.Series  # female_first's values, then male_first's
     first_slugs: pl.Series  # their slugs, aligned
     last_slug: pl.Series
+    email_heads: pl.Series  # first_slugs, their initials, then handle_words(): before an email's separator
+    email_tails: pl.Series  # last_slug, then handle_words(): after it
     last_owned: np.ndarray  # the market is the first (in config order) whose pool has this slug
     latin: np.ndarray  # per market
     names: NamePlan
@@ -237,6 +248,8 @@ def market_pools(countries: tuple[str, ...], mimesis_locales: tuple[str, ...], f
     phones = contacts()["phones"]
     female_slugs = pl.Series([slug(x) for x in female.values.to_list()], dtype=pl.String)
     male_slugs = pl.Series([slug(x) for x in male.values.to_list()], dtype=pl.String)
+    first_slugs = pl.concat([female_slugs, male_slugs])
+    last_slug = pl.Series(last_slugs, dtype=pl.String)
     return MarketPools(
         female_first=female,
         male_first=male,
@@ -244,8 +257,10 @@ def market_pools(countries: tuple[str, ...], mimesis_locales: tuple[str, ...], f
         female_first_slug=female_slugs,
         male_first_slug=male_slugs,
         first_names=pl.concat([female.values, male.values]),
-        first_slugs=pl.concat([female_slugs, male_slugs]),
-        last_slug=pl.Series(last_slugs, dtype=pl.String),
+        first_slugs=first_slugs,
+        last_slug=last_slug,
+        email_heads=pl.concat([first_slugs, first_slugs.str.slice(0, 1), handle_words()], rechunk=True),
+        email_tails=pl.concat([last_slug, handle_words()], rechunk=True),
         last_owned=np.array([owner[s] == m for s, m in zip(last_slugs, market_of, strict=True)], dtype=bool),
         latin=np.array([p.latin for p in per], dtype=bool),
         names=NamePlan(n=n, a=np.array([_coprime_step(int(x)) for x in n]), b=n // 3),
