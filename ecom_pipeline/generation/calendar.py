@@ -41,7 +41,9 @@ def utc_offset_hours(timezone: str, ordinal: int) -> int:
     """The zone's UTC offset (whole hours) at local noon of the day: DST is honoured per day."""
     day = ordinal_date(ordinal)
     noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=zone(timezone))
-    return int(noon.utcoffset().total_seconds() // 3600)
+    offset = noon.utcoffset()
+    assert offset is not None  # an aware datetime always has one
+    return int(offset.total_seconds() // 3600)
 
 
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from ecom_pipeline.generation.enums import CardBrand, PaymentMethod
 from ecom_pipeline.generation.exceptions import GenerationError
@@ -505,5 +506,5 @@ def scale_profile(name: str, **overrides: float | int | None) -> ScaleProfile:
         base = SCALES[name]
     except KeyError:
         raise GenerationError(f"unknown scale {name!r}; choose one of {', '.join(SCALES)}") from None
-    changes = {k: v for k, v in overrides.items() if v is not None}
+    changes: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     return dataclasses.replace(base, **changes) if changes else base

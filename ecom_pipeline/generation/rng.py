@@ -81,7 +81,7 @@ def _long(day: np.ndarray | int, row: np.ndarray | int) -> bool:
         return False
     if np.ndim(row) and np.ndim(day) and np.shape(row) != np.shape(day):
         return False  # broadcasting rules (and their errors) as in whole-array arithmetic
-    return max(np.size(row), np.size(day)) >= _SMALL and (np.ndim(row) or np.ndim(day))
+    return max(np.size(row), np.size(day)) >= _SMALL and bool(np.ndim(row) or np.ndim(day))
 
 
 def bits(seed: int, table: str, column: str, day: np.ndarray | int, row: np.ndarray | int) -> np.ndarray:

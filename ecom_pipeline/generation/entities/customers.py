@@ -191,7 +191,11 @@ class Gazetteer:
 
 @cache
 def _gazetteer(countries: tuple[str, ...]) -> Gazetteer:
-    cities, regions, cdf, offsets, place_zones = [], [], [], [], []
+    cities: list[str] = []
+    regions: list[str] = []
+    segments: list[np.ndarray] = []
+    offsets: list[int] = []
+    place_zones: list[str] = []
     for m, country in enumerate(countries):
         places = gazetteer.places(country)
         offsets.append(len(cities))
@@ -201,9 +205,9 @@ def _gazetteer(countries: tuple[str, ...]) -> Gazetteer:
         w = gazetteer.place_weights(country)
         segment = m + np.cumsum(w) / w.sum()
         segment[-1] = m + 1
-        cdf.append(segment)
+        segments.append(segment)
     zones = tuple(sorted(set(place_zones)))
-    cdf = np.concatenate(cdf)
+    cdf = np.concatenate(segments)
     return Gazetteer(
         cities=pl.Series(cities),
         regions=pl.Series(regions),

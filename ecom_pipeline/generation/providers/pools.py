@@ -16,6 +16,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -70,7 +71,7 @@ def _sorted_unique(values: list[str]) -> list[str]:
     return sorted({v.strip() for v in values if v and v.strip()})
 
 
-def _one_per_slug(names: list[str], taken: set[str] = frozenset()) -> list[str]:
+def _one_per_slug(names: list[str], taken: AbstractSet[str] = frozenset()) -> list[str]:
     """The first name of each email slug (sorted order), leaving out slugs already `taken` or empty."""
     out, seen = [], set(taken)
     for name in names:
@@ -177,14 +178,15 @@ class WeightedStacked:
 
 
 def stack_weighted(tables: list[tuple[tuple[str, float], ...]], name: str) -> WeightedStacked:
-    values, cdf = [], []
+    values: list[str] = []
+    segments: list[np.ndarray] = []
     for m, table in enumerate(tables):
         w = np.array([x for _, x in table], dtype=np.float64)
         values += [str(v) for v, _ in table]
         segment = m + np.cumsum(w) / w.sum()
         segment[-1] = m + 1  # exact, so rounding never lets a pick spill into the next market
-        cdf.append(segment)
-    cdf = np.concatenate(cdf)
+        segments.append(segment)
+    cdf = np.concatenate(segments)
     return WeightedStacked(pl.Series(name, values, dtype=pl.String), cdf, SortedIndex(cdf))
 
 
