@@ -73,13 +73,14 @@ def test_the_gold_link_of_a_gate_page_opens_over_http_without_credentials(
     monkeypatch.setenv("ECOM_LAKE_URL", f"s3://{s3_bucket}/lake")
     plan = land(load_settings(), [DAY])
 
+    assert {v.result.checkpoint for v in plan.verdicts} == {"bronze", "staged"}
     for verdict in plan.verdicts:
-        link = verdict.published_docs_url
+        link = verdict.result.published_docs_url
         assert link is not None and link.startswith(("http://", "https://")), link
         assert f"X-Amz-Expires={DATA_DOCS_LINK_EXPIRY_S}" in link
         with urllib.request.urlopen(link, timeout=10) as response:  # no credentials: the link carries them
             assert response.status == 200
-            assert response.read() == (DATA_DOCS_DIR / verdict.data_docs_page).read_bytes()
+            assert response.read() == (DATA_DOCS_DIR / verdict.result.data_docs_page).read_bytes()
 
 
 def test_a_local_lake_keeps_the_docs_in_the_gx_project_only(
