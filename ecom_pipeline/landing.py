@@ -36,6 +36,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -326,8 +327,28 @@ def _land_batch(
     before the first refused one.
 
     A refused day keeps what day-by-day landing would have left of it (when the staged gate refused it, its
-    staged rows and failed verdict); a later day gets no verdict, and its staging is taken back.
+    staged rows and failed verdict); a later day gets no verdict, and its staging is taken back. When the days
+    are to be published, their partitions in `raw` are created meanwhile, on a connection of their own (work
+    for the server while the gates run here).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if "raw" not in layers:
+        _gate_batch(p, batch, layers, on_day, None)
+        return
+    warehouse = _require_warehouse(p, "publishing")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecom-partitions") as pool:
+        partitions = pool.submit(warehouse.create_partitions, [b.day for b in batch])
+        _gate_batch(p, batch, layers, on_day, partitions)
+
+
+def _gate_batch(
+    p: LandingPlan,
+    batch: list[_BronzeDay],
+    layers: frozenset[str],
+    on_day: Callable[[dt.date], None] | None,
+    partitions: Future[None] | None,
+) -> None:
     from ecom_pipeline.quality.checkpoints import validate_bronze_days, validate_staged_days
 
     days = [b.day for b in batch]
@@ -369,6 +390,8 @@ def _land_batch(
         for day in passed:
             _write_layer(p, p.lake.silver, day, silver[day], p.identity)
     if "raw" in layers and passed:
+        if partitions is not None:
+            partitions.result()
         publish_days_step(p, passed, silver)
     if on_day:
         for day in passed:

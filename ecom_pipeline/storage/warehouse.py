@@ -490,12 +490,7 @@ class Warehouse:
         for day in days:
             if len(staged.get(day, [])) != len(TABLES):
                 raise WarehouseError(f"cannot publish {day}: it is not staged (stage it first)")
-        # Creating a partition locks its parent: do it in a short transaction of its own, not the swap's.
-        with self.transaction() as conn:
-            conn.execute(
-                "SELECT raw.ensure_day_partition(t, d) FROM unnest(%s::text[]) AS t, unnest(%s::date[]) AS d",
-                (sorted(FACTS), days),
-            )
+        self.create_partitions(days)
         loads = []
         with self.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('ecom_pipeline.warehouse'))")
@@ -545,6 +540,16 @@ class Warehouse:
             )
         loads.sort(key=lambda load: (load.day, TABLES.index(load.table)))
         return loads
+
+    def create_partitions(self, days: list[dt.date]) -> None:
+        """Create the days' partitions of the fact tables in `raw` where missing, in a short transaction of its own
+        (creating a partition locks its parent, so never in the swap's). `publish_days` does it first; a loader
+        may do it ahead, while it checks the days (an empty partition holds nothing until its day is published)."""
+        with self.transaction() as conn:
+            conn.execute(
+                "SELECT raw.ensure_day_partition(t, d) FROM unnest(%s::text[]) AS t, unnest(%s::date[]) AS d",
+                (sorted(FACTS), list(days)),
+            )
 
     def _staged_rows(self, days: list[dt.date], conn: Any = None) -> dict[dt.date, list[tuple[Any, ...]]]:
         """The staged ledger rows of the days: (table, rows, check_status, check_failures) per day."""
