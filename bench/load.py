@@ -177,7 +177,7 @@ def _statement_kind(conn: Any, query: Any) -> tuple[str, str]:
         return "delete_raw", table
     if text.startswith(("INSERT INTO raw._ecom_partitions", "UPDATE raw._ecom_partitions")):
         return "ledger", table
-    if text.startswith("INSERT INTO raw."):
+    if text.startswith(("INSERT INTO raw.", "WITH moved AS (INSERT INTO raw.")):
         return "insert", table
     return "checks", table
 

@@ -355,7 +355,7 @@ def _gate_batch(
     by_day = {b.day: b for b in batch}
     to_warehouse = bool(layers & {"raw_stage", "raw"})
     since = time.time()
-    bronze = list(zip(days, validate_bronze_days({b.day: b.frames for b in batch}, p.config), strict=False))
+    bronze = _verdicts("bronze", days, validate_bronze_days({b.day: b.frames for b in batch}, p.config))
     passed = [day for day, result in bronze if result.success]
     pii, salt = p.settings.pii, str(p.settings.seed)
     silver = {day: day_to_silver(day, {t: by_day[day].frames[t] for t in TABLES}, pii=pii, salt=salt) for day in passed}
@@ -367,7 +367,7 @@ def _gate_batch(
         staged = stage_step(p, {day: silver[day] for day in passed})
         versions = warehouse.staged_versions(passed)
         url = with_connection_options(warehouse.url)  # GX's connections time out too
-        staged_results = list(zip(passed, validate_staged_days(url, passed), strict=False))
+        staged_results = _verdicts("staged", passed, validate_staged_days(url, passed))
     # One Data Docs build for both gates' runs, then the staged verdicts into the ledger (one transaction).
     bronze_verdicts, staged_verdicts = _with_data_docs(p, bronze, staged_results, since)
     if staged_verdicts:
@@ -403,6 +403,13 @@ def _gate_batch(
             else "nothing of the day went past bronze"
         )
         raise QualityGateError(refused.result, refused.day, consequence)
+
+
+def _verdicts(gate: str, days: list[dt.date], results: list[GateResult]) -> list[tuple[dt.date, GateResult]]:
+    """A gate's results over days, paired with their days: every day's, or those up to the first refused day."""
+    if len(results) > len(days) or (len(results) < len(days) and (not results or results[-1].success)):
+        raise RuntimeError(f"the {gate} gate gave {len(results)} verdicts for {len(days)} days")
+    return list(zip(days, results, strict=False))
 
 
 def _in_order(verdict: Verdict) -> tuple[dt.date, int]:

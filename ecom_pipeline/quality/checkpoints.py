@@ -713,10 +713,13 @@ def validate_bronze_days(
                 hi = mid
         if lo:
             before = run(remaining[:lo], every)
-            if not before.success:  # cannot happen for rules that hold row by row; stay exact anyway
-                remaining = remaining[:lo]
-                continue
-            verdicts.extend(_bronze_day(day, before, remaining[:lo], frames, config) for day in remaining[:lo])
+            if before.success:
+                verdicts.extend(_bronze_day(day, before, remaining[:lo], frames, config) for day in remaining[:lo])
+            else:  # not expected (those days passed on the failing tables, and the others on all days): stay exact
+                for day in remaining[:lo]:
+                    verdicts.append(run([day], every))
+                    if not verdicts[-1].success:
+                        return verdicts
         alone = run([remaining[lo]], every)
         verdicts.append(alone)
         if not alone.success:
