@@ -32,6 +32,20 @@ Cases:
                 and the day's orders
   large-week    large, 2026-03-10..2026-03-16 with epoch 2026-03-10 (the warehouse holds a contiguous range from
                 the epoch, so the week's first day is this config's epoch day, with its opening population)
+
+`--range` measures the command line instead, end to end: the wall time of
+
+    python -m ecom_pipeline.cli load --start 2026-01-01 --end 2026-01-30 --scale small
+
+(30 small days: generation, both gates, the lake, stage and publish, Great Expectations' import included) in a
+fresh process, with a fresh database (created empty, the load migrates it) and a fresh ECOM_HOME (local lake)
+each time, ECOM_SEED=42 and ECOM_EPOCH=2026-01-01 (other ECOM_* variables removed). The code runs from a copy of
+this checkout's files (`git ls-files`, as they are in the working tree) and, with `--against REV`, from REV
+exported with `git archive`, each from its own folder with PYTHONPATH, so both start with an empty Data Docs site
+and validation store; their bytecode is compiled before the first run (not timed). Rounds alternate the order of
+the two (`--repeat` rounds, median reported); before each run `sync` and a CHECKPOINT (not timed). Each run must
+exit 0 with the 30 days published (9 tables each); its own "landed N partitions in X s" (the time inside
+`land()`) is reported next to the wall time.
 """
 
 from __future__ import annotations
@@ -75,6 +89,10 @@ TARGET_LAKE_RATIO = 1.3  # ours lake / plain pyarrow
 RESULT_MARK = "BENCH_RESULT "
 MB = 1_000_000
 MIB = 1024 * 1024
+
+RANGE_START, RANGE_END = dt.date(2026, 1, 1), dt.date(2026, 1, 30)
+TARGET_RANGE_S = 15.0  # ecom load of 30 small days, wall clock
+LANDED = re.compile(r"landed (\d+) partitions in ([0-9.]+) s")
 
 CASES = {
     "xlarge-epoch": "xlarge 2026-01-01 (epoch day)",
@@ -159,7 +177,7 @@ def _statement_kind(conn: Any, query: Any) -> tuple[str, str]:
         return "delete_raw", table
     if text.startswith(("INSERT INTO raw._ecom_partitions", "UPDATE raw._ecom_partitions")):
         return "ledger", table
-    if text.startswith("INSERT INTO raw."):
+    if text.startswith(("INSERT INTO raw.", "WITH moved AS (INSERT INTO raw.")):
         return "insert", table
     return "checks", table
 
@@ -736,6 +754,137 @@ def _versions() -> dict[str, str]:
     return out
 
 
+# --------------------------------------------------------------------------------------------- --range
+
+
+def _tree(rev: str | None, tmpdir: str | None) -> Path:
+    """The project's files in a folder of their own: this checkout's working tree (rev None) or `rev` exported with
+    `git archive`; Great Expectations' run output (uncommitted/) is not copied. Bytecode compiled (not timed)."""
+    import io
+    import shutil
+    import tarfile
+
+    repo = Path(__file__).resolve().parents[1]
+    root = Path(tempfile.mkdtemp(prefix=f"ecom-loadbench-{rev or 'here'}-", dir=tmpdir))
+    if rev is None:
+        names = subprocess.run(["git", "-C", str(repo), "ls-files", "-z"], capture_output=True, check=True)
+        for name in names.stdout.decode().split("\0"):
+            if name and (repo / name).is_file():
+                (root / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(repo / name, root / name)
+    else:
+        command = ["git", "-C", str(repo), "archive", "--format=tar", rev]
+        archive = subprocess.run(command, capture_output=True, check=True)
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(root, filter="data")
+    shutil.rmtree(root / "great_expectations" / "uncommitted", ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "ecom_pipeline")], check=True)
+    return root
+
+
+def _range_run(tree: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """One `ecom load` of the range from `tree`: a fresh database and ECOM_HOME, timed from here."""
+    import shutil
+
+    name = f"ecom_bench_{uuid.uuid4().hex[:10]}"
+    home = Path(tempfile.mkdtemp(prefix="ecom-loadbench-home-", dir=args.tmpdir))
+    url = _with_database(args.pg_url, name)
+    _admin(args.pg_url, [(f'CREATE DATABASE "{name}"', ())])
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ECOM_", "PYTHONPATH"))}
+        env |= {
+            "PYTHONPATH": str(tree),
+            "ECOM_HOME": str(home),
+            "ECOM_DATABASE_URL": url,
+            "ECOM_SEED": str(SEED),
+            "ECOM_EPOCH": RANGE_START.isoformat(),
+        }
+        cmd = [sys.executable, "-m", "ecom_pipeline.cli", "load", "--start", RANGE_START.isoformat()]
+        cmd += ["--end", RANGE_END.isoformat(), "--scale", "small"]
+        _settle(args.pg_url)
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=home, timeout=1800, check=False)
+        wall = time.perf_counter() - start
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stdout + proc.stderr)
+            raise SystemExit(f"bench: ecom load from {tree} failed (exit {proc.returncode})")
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            days = conn.execute(
+                "SELECT count(*) FROM (SELECT day FROM raw._ecom_partitions WHERE status = 'published'"
+                " GROUP BY day HAVING count(*) = 9) AS d"
+            ).fetchone()[0]
+        expected = (RANGE_END - RANGE_START).days + 1
+        if days != expected:
+            raise SystemExit(f"bench: ecom load from {tree} published {days} days, not {expected}")
+        landed = LANDED.search(proc.stdout)
+        return {"wall_s": wall, "land_s": float(landed.group(2)) if landed else float("nan"), "days": days}
+    finally:
+        _drop_database(args.pg_url, name)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def range_main(args: argparse.Namespace) -> int:
+    """`--range`: ecom load of 30 small days, this checkout (and `--against REV`), alternating by round."""
+    import shutil
+
+    sides = {"this checkout": _tree(None, args.tmpdir)}
+    if args.against:
+        sides[args.against] = _tree(args.against, args.tmpdir)
+    runs: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}
+    load_start = _load()
+    try:
+        for i in range(args.repeat):
+            order = list(sides) if i % 2 == 0 else list(reversed(sides))
+            for side in order:
+                r = _range_run(sides[side], args)
+                runs[side].append(r)
+                print(
+                    f"[{i + 1}/{args.repeat}] {side:<14} wall {r['wall_s']:6.1f} s  inside land() {r['land_s']:6.1f} s"
+                    f"  (load {_load():.2f})",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    finally:
+        for tree in sides.values():
+            shutil.rmtree(tree, ignore_errors=True)
+    load = (load_start, _load())
+    out = [
+        f"ecom load --start {RANGE_START} --end {RANGE_END} --scale small (30 days, fresh database and ECOM_HOME"
+        f" each, local lake); seed={SEED}; median of {args.repeat}",
+        f"python {platform.python_version()}  {platform.machine()}  cpus={_cpus()}  {_server_version(args.pg_url)}"
+        f"  load avg 1 min {load[0]:.2f} -> {load[1]:.2f}",
+        "",
+    ]
+    rows = []
+    summary: dict[str, Any] = {}
+    for side, rs in runs.items():
+        walls = [r["wall_s"] for r in rs]
+        inside = [r["land_s"] for r in rs]
+        median = statistics.median(walls)
+        summary[side] = {"runs": rs, "median_wall_s": median, "median_land_s": statistics.median(inside)}
+        rows.append(
+            [
+                side,
+                f"{median:.1f}",
+                f"{min(walls):.1f}",
+                f"{max(walls):.1f}",
+                f"{statistics.median(inside):.1f}",
+                f"{median / 30:.2f}",
+                f"< {TARGET_RANGE_S:.0f}",
+                _verdict(median < TARGET_RANGE_S),
+            ]
+        )
+    header = ["code", "median s", "min s", "max s", "in land() s", "s/day", "target", ""]
+    out.append(_table(header, rows, right={1, 2, 3, 4, 5, 6}))
+    print("\n".join(out), flush=True)
+    if args.json:
+        payload = {"meta": {"load_avg_1min": list(load), "repeat": args.repeat}, "range": summary}
+        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per case (median reported)")
@@ -748,6 +897,10 @@ def main(argv: list[str] | None = None) -> int:
         f"or {DEFAULT_PG_URL}",
     )
     parser.add_argument("--tmpdir", help="where the CSV files and lake folders go (default: the system's)")
+    parser.add_argument(
+        "--range", action="store_true", help="time `ecom load` of 30 small days end to end instead (see above)"
+    )
+    parser.add_argument("--against", metavar="REV", help="with --range: also time the CLI of git revision REV")
     parser.add_argument("--case", choices=list(CASES), help=argparse.SUPPRESS)  # child mode
     parser.add_argument("--run-index", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--dbs", help=argparse.SUPPRESS)
@@ -757,6 +910,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.against and not args.range:
+        parser.error("--against needs --range")
+    if args.range:
+        return range_main(args)
 
     cases = [c for c in CASES if not (args.quick and c == "xlarge-epoch")]
     runs: dict[str, list[dict[str, Any]]] = {c: [] for c in cases}

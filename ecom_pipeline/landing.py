@@ -1,7 +1,7 @@
 """Land days of a dataset: bronze (generated or reused) -> silver -> the lake and the warehouse, gated.
 
 This composes the generation library, the storage layer and the quality gates; the CLI and the Dagster
-assets and checks both call it. Write, audit, publish, per day:
+assets and checks both call it. Write, audit, publish, for each day:
 
 1. bronze is written to the lake (exactly what the generator produced, injected anomalies included), then the
    `bronze` gate validates it: a day that fails goes no further (no silver, nothing staged);
@@ -9,6 +9,15 @@ assets and checks both call it. Write, audit, publish, per day:
 3. the `staged` gate validates the staged day across tables and records its verdict in the ledger; a day
    that fails stays staged and unpublished, and `publish` refuses it until it is staged again and passes;
 4. the day is published into `raw`.
+
+Consecutive days go through these steps together, as one batch (up to BATCH_ROWS rows, or BATCH_DAYS days):
+each day's bronze is written as it is generated, the bronze gate validates the batch's days together and gives
+each day its verdict, the batch is staged with one COPY per table, the staged gate runs over the staged days at
+once and records a verdict per day in the ledger, Data Docs are built once per batch for both gates, and the
+days that passed are published in one transaction. The first day a gate refuses stops the load where day-by-day
+landing would have stopped: the days before it are landed, nothing of it goes past the gate that refused it,
+nothing of a later day passes a gate (no verdict, not staged: their staging is taken back, not in silver), and
+the error names it. Only bronze, written before any gate, may hold days of the batch after the refused one.
 
 After dbt, the `marts` gate validates the marts of a day; the gold export refuses a day whose latest marts
 check did not pass. Data Docs are built locally, and copied to the gold layer when it is on S3.
@@ -27,6 +36,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +49,7 @@ from ecom_pipeline.generation.config import MARKETS, GeneratorConfig
 from ecom_pipeline.generation.daily import iter_day
 from ecom_pipeline.generation.dataset import dataset_identity
 from ecom_pipeline.quality.checkpoints import DATA_DOCS_DIR, GateResult
-from ecom_pipeline.quality.sql_suites import MARTS, sql_rules
+from ecom_pipeline.quality.sql_suites import MARTS, STAGED, sql_rules
 from ecom_pipeline.settings import Settings
 from ecom_pipeline.storage.conform import check_contract, day_to_silver
 from ecom_pipeline.storage.lake import (
@@ -53,11 +63,15 @@ from ecom_pipeline.storage.lake import (
 )
 from ecom_pipeline.storage.objectstore import LakeUnavailableError
 from ecom_pipeline.storage.postgres import database_url, with_connection_options
-from ecom_pipeline.storage.warehouse import Warehouse, WarehouseError, describe_failures
+from ecom_pipeline.storage.warehouse import CheckVerdict, StagedDays, Warehouse, WarehouseError, describe_failures
 
 # The layers of the landing graph, in the order a day goes through them (Dagster's asset key prefixes).
 LANDING_LAYERS = ("bronze", "silver", "raw_stage", "raw")
 PREVIEW_ROWS = 5
+# A batch of days landed together ends at the day that brings its rows (all tables, bronze) to BATCH_ROWS, or
+# at BATCH_DAYS days: a range of small days is one batch, a large day a batch of its own.
+BATCH_ROWS = 200_000
+BATCH_DAYS = 92
 _USD_PER_UNIT = {m.currency: 1 / m.price_level for m in MARKETS}  # price levels double as FX for reporting
 
 
@@ -121,7 +135,7 @@ class LandingPlan:
     warehouse: Warehouse | None
     results: list[Landed] = field(default_factory=list)
     anomalies: AnomalySpec = NO_ANOMALIES
-    verdicts: list[Verdict] = field(default_factory=list)  # the gates run by `land_days`, in order
+    verdicts: list[Verdict] = field(default_factory=list)  # the gates' verdicts per day, by `land_days`, in order
 
 
 class QualityGateError(RefusedError, RuntimeError):
@@ -162,11 +176,26 @@ def plan(settings: Settings, environ: Mapping[str, str] | None = None) -> Landin
     )
 
 
-def _bronze(p: LandingPlan, day: dt.date, write: bool) -> dict[str, pl.DataFrame]:
+@dataclass
+class _BronzeDay:
+    """A day's bronze frames, and how they were obtained: read back from the lake (`reused`, with what to record
+    for them) or generated (to be written)."""
+
+    day: dt.date
+    frames: dict[str, pl.DataFrame]
+    reused: list[Landed] | None = None
+
+    @property
+    def rows(self) -> int:
+        return sum(frame.height for frame in self.frames.values())
+
+
+def _read_or_generate(p: LandingPlan, day: dt.date) -> _BronzeDay:
     """The day's bronze frames: read when every manifest carries this dataset's identity, else generated.
 
     Reading verifies the identity in the manifests and each file's checksum, so another dataset's or a half
-    rewritten bronze day is never used: the day is generated again instead.
+    rewritten bronze day is never used: the day is generated again instead. Nothing is written or recorded
+    here (`_keep_bronze` does that).
     """
     bronze = p.lake.bronze
     tables = (*TABLES, ANOMALIES_TABLE) if p.anomalies else TABLES
@@ -184,16 +213,20 @@ def _bronze(p: LandingPlan, day: dt.date, write: bool) -> dict[str, pl.DataFrame
             for table in TABLES:  # a file that drifted from the contract is bad input, named as such (exit 2)
                 check_contract(table, day, frames[table])
             seconds = (time.perf_counter() - start) / len(tables)
-            for table, frame in frames.items():
-                manifest = manifests[table]
-                p.results.append(
-                    _landed(table, day, "bronze", frame, manifest.bytes, seconds, reused=True, manifest=_doc(manifest))
-                )
-            return frames
-    frames = dict(iter_day(p.config, day, threads=2, anomalies=p.anomalies))
-    if write:
-        _write_layer(p, bronze, day, frames, p.bronze_identity)
-    return frames
+            reused = [
+                _landed(t, day, "bronze", f, manifests[t].bytes, seconds, reused=True, manifest=_doc(manifests[t]))
+                for t, f in frames.items()
+            ]
+            return _BronzeDay(day, frames, reused)
+    return _BronzeDay(day, dict(iter_day(p.config, day, threads=2, anomalies=p.anomalies)))
+
+
+def _keep_bronze(p: LandingPlan, got: _BronzeDay, write: bool) -> None:
+    """Record a day read back from bronze, or write a generated one (when `write`)."""
+    if got.reused is not None:
+        p.results.extend(got.reused)
+    elif write:
+        _write_layer(p, p.lake.bronze, got.day, got.frames, p.bronze_identity)
 
 
 def _write_layer(
@@ -228,61 +261,201 @@ def layers_for(settings: Settings) -> frozenset[str]:
 
 
 def land_day(p: LandingPlan, day: dt.date, layers: frozenset[str]) -> None:
-    """Land one day through the given layers, in order, gated: write, audit, publish.
+    """Land one day through the given layers (see `land_days`)."""
+    land_days(p, [day], layers)
+
+
+def land_days(
+    p: LandingPlan,
+    days: Iterable[dt.date],
+    layers: frozenset[str],
+    on_day: Callable[[dt.date], None] | None = None,
+) -> None:
+    """Land days in order through the given layers, gated: write, audit, publish; consecutive days in batches.
 
     bronze (generated, or read back when the lake holds this dataset's day) -> the bronze gate -> COPY into
-    raw_stage -> the staged gate (its verdict in the ledger) -> silver -> publish into raw. Silver gets a day only
-    once its gates passed (with the lake alone, the bronze gate: the cross-table rules need the warehouse). A
-    layer not in `layers` is computed in memory when a later layer needs it, never written; `{"raw"}` alone
-    publishes an already staged day.
-    Raises QualityGateError when a gate refuses the day, after recording what was written before it.
+    raw_stage -> the staged gate (its verdicts in the ledger) -> silver -> publish into raw. Silver gets a day
+    only once its gates passed (with the lake alone, the bronze gate: the cross-table rules need the warehouse).
+    A layer not in `layers` is computed in memory when a later layer needs it, never written; `{"raw"}` alone
+    publishes already staged days. Each batch of consecutive days (see BATCH_ROWS) goes through the steps
+    together (`_land_batch`); `on_day` is called for each day once it is landed.
+    Raises QualityGateError for the first day a gate refuses, after landing the days before it and recording
+    what was written for it.
     """
     unknown = set(layers) - set(LANDING_LAYERS)
     if unknown or not layers:
         raise ValueError(f"unknown landing layers {sorted(unknown) or 'none'}; choose from {', '.join(LANDING_LAYERS)}")
+    days = list(days)
     if layers == {"raw"}:
-        publish_step(p, day)
+        for day in days:
+            publish_step(p, day)
+            if on_day:
+                on_day(day)
         return
     to_warehouse = bool(layers & {"raw_stage", "raw"})
-    if to_warehouse:  # refuse before the lake is written for a day the warehouse refuses
-        _require_warehouse(p, "staging").preflight(day, p.identity, p.config.epoch, publishing=False)
-    bronze = _bronze(p, day, write="bronze" in layers)
-    verdict = gate_bronze(p, day, bronze)
-    p.verdicts.append(Verdict(day, verdict))
-    if not verdict.success:
-        raise QualityGateError(verdict, day, "nothing of the day went past bronze")
-    silver = day_to_silver(day, {t: bronze[t] for t in TABLES}, pii=p.settings.pii, salt=str(p.settings.seed))
-    if to_warehouse:
-        if "raw_stage" not in layers:
-            raise WarehouseError(
-                f"cannot publish {day} from the lake: stage it too (raw_stage) or publish it alone (raw)"
-            )
-        stage_step(p, day, silver)
-        verdict = gate_staged(p, day)
-        p.verdicts.append(Verdict(day, verdict))
-        if not verdict.success:
-            raise QualityGateError(verdict, day, "the day is staged, not published, and not in silver")
-    if "silver" in layers:  # only a day its gates passed (both, when the warehouse is a target)
-        _write_layer(p, p.lake.silver, day, silver, p.identity)
-    if "raw" in layers:
-        publish_step(p, day, silver)
+    if days and to_warehouse and "raw_stage" not in layers:
+        raise WarehouseError(
+            f"cannot publish {days[0]} from the lake: stage it too (raw_stage) or publish it alone (raw)"
+        )
+    batch: list[_BronzeDay] = []
+    for day in days:
+        if batch and (
+            day != batch[-1].day + dt.timedelta(days=1)
+            or sum(b.rows for b in batch) >= BATCH_ROWS
+            or len(batch) >= BATCH_DAYS
+        ):
+            _land_batch(p, batch, layers, on_day)
+            batch = []
+        if not batch and to_warehouse:  # refuse before the lake is written for a day the warehouse refuses
+            _require_warehouse(p, "staging").preflight(day, p.identity, p.config.epoch, publishing=False)
+        try:
+            got = _read_or_generate(p, day)
+            _keep_bronze(p, got, write="bronze" in layers)  # bronze first: exactly what the generator produced
+            batch.append(got)
+        except Exception:
+            if batch:  # the days before it land, as they would have one by one
+                _land_batch(p, batch, layers, on_day)
+            raise
+    if batch:
+        _land_batch(p, batch, layers, on_day)
 
 
-def stage_step(p: LandingPlan, day: dt.date, silver: Mapping[str, pl.DataFrame]) -> None:
-    """Write: COPY the day's silver frames into raw_stage."""
+def _land_batch(
+    p: LandingPlan, batch: list[_BronzeDay], layers: frozenset[str], on_day: Callable[[dt.date], None] | None
+) -> None:
+    """Land consecutive days together, their bronze already written: the bronze gate over them, one staging of
+    the days it passed, the staged gate over those, then silver written and the days published for the days
+    before the first refused one.
+
+    A refused day keeps what day-by-day landing would have left of it (when the staged gate refused it, its
+    staged rows and failed verdict); a later day gets no verdict, and its staging is taken back. When the days
+    are to be published, their partitions in `raw` are created meanwhile, on a connection of their own (work
+    for the server while the gates run here).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if "raw" not in layers:
+        _gate_batch(p, batch, layers, on_day, None)
+        return
+    warehouse = _require_warehouse(p, "publishing")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecom-partitions") as pool:
+        partitions = pool.submit(warehouse.create_partitions, [b.day for b in batch])
+        _gate_batch(p, batch, layers, on_day, partitions)
+
+
+def _gate_batch(
+    p: LandingPlan,
+    batch: list[_BronzeDay],
+    layers: frozenset[str],
+    on_day: Callable[[dt.date], None] | None,
+    partitions: Future[None] | None,
+) -> None:
+    from ecom_pipeline.quality.checkpoints import validate_bronze_days, validate_staged_days
+
+    days = [b.day for b in batch]
+    by_day = {b.day: b for b in batch}
+    to_warehouse = bool(layers & {"raw_stage", "raw"})
+    since = time.time()
+    bronze = _verdicts("bronze", days, validate_bronze_days({b.day: b.frames for b in batch}, p.config))
+    passed = [day for day, result in bronze if result.success]
+    pii, salt = p.settings.pii, str(p.settings.seed)
+    silver = {day: day_to_silver(day, {t: by_day[day].frames[t] for t in TABLES}, pii=pii, salt=salt) for day in passed}
+    staged_results: list[tuple[dt.date, GateResult]] = []
+    staged: StagedDays | None = None
+    versions: dict[dt.date, dt.datetime] = {}
+    if to_warehouse and passed:
+        warehouse = _require_warehouse(p, "staging")
+        staged = stage_step(p, {day: silver[day] for day in passed})
+        versions = warehouse.staged_versions(passed)
+        url = with_connection_options(warehouse.url)  # GX's connections time out too
+        staged_results = _verdicts("staged", passed, validate_staged_days(url, passed))
+    # One Data Docs build for both gates' runs, then the staged verdicts into the ledger (one transaction).
+    bronze_verdicts, staged_verdicts = _with_data_docs(p, bronze, staged_results, since)
+    if staged_verdicts:
+        _require_warehouse(p, "the staged gate").record_checks(
+            STAGED, [_check_verdict(v.result, v.day, staged_version=versions[v.day]) for v in staged_verdicts]
+        )
+    refused = next((v for v in (*staged_verdicts, *bronze_verdicts) if not v.result.success), None)
+    if refused is not None:
+        passed = [day for day in passed if day < refused.day]
+    last = refused.day if refused is not None else days[-1]  # no later day goes any further
+    if staged is not None:
+        _require_warehouse(p, "staging").unstage_days([d for d in days if d > last and d in silver], staged.previous)
+        p.results.extend(
+            Landed(load.table, load.day, "raw_stage", load.rows, load.bytes, load.seconds)
+            for load in staged.loads
+            if load.day <= last
+        )
+    p.verdicts.extend(sorted((v for v in (*bronze_verdicts, *staged_verdicts) if v.day <= last), key=_in_order))
+    if "silver" in layers:  # only days their gates passed (both, when the warehouse is a target)
+        for day in passed:
+            _write_layer(p, p.lake.silver, day, silver[day], p.identity)
+    if "raw" in layers and passed:
+        if partitions is not None:
+            partitions.result()
+        publish_days_step(p, passed, silver)
+    if on_day:
+        for day in passed:
+            on_day(day)
+    if refused is not None:
+        consequence = (
+            "the day is staged, not published, and not in silver"
+            if refused.result.checkpoint != "bronze"
+            else "nothing of the day went past bronze"
+        )
+        raise QualityGateError(refused.result, refused.day, consequence)
+
+
+def _verdicts(gate: str, days: list[dt.date], results: list[GateResult]) -> list[tuple[dt.date, GateResult]]:
+    """A gate's results over days, paired with their days: every day's, or those up to the first refused day."""
+    if len(results) > len(days) or (len(results) < len(days) and (not results or results[-1].success)):
+        raise RuntimeError(f"the {gate} gate gave {len(results)} verdicts for {len(days)} days")
+    return list(zip(days, results, strict=False))
+
+
+def _in_order(verdict: Verdict) -> tuple[dt.date, int]:
+    """Verdicts as day-by-day landing gives them: by day, the bronze gate's before the staged gate's."""
+    return verdict.day, verdict.result.checkpoint != "bronze"
+
+
+def _with_data_docs(
+    p: LandingPlan,
+    bronze: list[tuple[dt.date, GateResult]],
+    staged: list[tuple[dt.date, GateResult]],
+    since: float,
+) -> tuple[list[Verdict], list[Verdict]]:
+    """Both gates' verdicts with their Data Docs pages: built in one go, copied to the gold layer when it is on
+    S3 (one copy)."""
+    from ecom_pipeline.quality.checkpoints import build_data_docs
+
+    results = build_data_docs([r for _, r in (*bronze, *staged)])
+    results = _with_published_docs_all(p, results, since)
+    verdicts = [Verdict(day, result) for (day, _), result in zip((*bronze, *staged), results, strict=True)]
+    return verdicts[: len(bronze)], verdicts[len(bronze) :]
+
+
+def stage_step(p: LandingPlan, silver: Mapping[dt.date, Mapping[str, pl.DataFrame]]) -> StagedDays:
+    """Write: COPY the days' silver frames into raw_stage (one COPY per table for all of them)."""
     warehouse = _require_warehouse(p, "staging")
-    for load in warehouse.stage(day, silver, p.identity, p.config.epoch):
-        p.results.append(Landed(load.table, day, "raw_stage", load.rows, load.bytes, load.seconds))
+    return warehouse.stage_days(silver, p.identity, p.config.epoch)
 
 
 def publish_step(p: LandingPlan, day: dt.date, silver: Mapping[str, pl.DataFrame] | None = None) -> None:
     """Publish: swap the staged day into raw (its rows are the staged silver frames, when given)."""
+    publish_days_step(p, [day], {day: silver} if silver is not None else None)
+
+
+def publish_days_step(
+    p: LandingPlan, days: list[dt.date], silver: Mapping[dt.date, Mapping[str, pl.DataFrame]] | None = None
+) -> None:
+    """Publish: swap the staged days into raw in one transaction (their rows are the staged silver frames, when
+    given)."""
     warehouse = _require_warehouse(p, "publishing (--publish-only)")
-    for load in warehouse.publish(day, p.config.epoch):
+    for load in warehouse.publish_days(days, p.config.epoch):
         if silver is not None:
-            p.results.append(_landed(load.table, day, "raw", silver[load.table], 0, load.seconds))
+            p.results.append(_landed(load.table, load.day, "raw", silver[load.day][load.table], 0, load.seconds))
         else:
-            p.results.append(Landed(load.table, day, "raw", load.rows, 0, load.seconds))
+            p.results.append(Landed(load.table, load.day, "raw", load.rows, 0, load.seconds))
 
 
 # --- the gates ------------------------------------------------------------------------------------
@@ -342,24 +515,43 @@ def _require_warehouse(p: LandingPlan, what: str) -> Warehouse:
     return p.warehouse
 
 
-def record_verdict(warehouse: Warehouse, result: GateResult, day: dt.date, **kwargs: object) -> None:
+def record_verdict(warehouse: Warehouse, result: GateResult, day: dt.date, **kwargs: Any) -> None:
     """Keep a warehouse gate's verdict (and its failures, statistics and Data Docs page) in the ledger."""
+    warehouse.record_checks(result.checkpoint, [_check_verdict(result, day, **kwargs)])
+
+
+def _check_verdict(result: GateResult, day: dt.date, staged_version: dt.datetime | None = None) -> CheckVerdict:
     summary = result.summary()
-    warehouse.record_check(
-        result.checkpoint,
-        day,
+    return CheckVerdict(
+        day=day,
         success=result.success,
         run_name=result.run_name,
         failures=summary["failures"],
         statistics=summary["statistics"],
         data_docs_url=result.data_docs_url,
-        **kwargs,
+        staged_version=staged_version,
     )
 
 
 def _with_published_docs(p: LandingPlan, result: GateResult, since: float) -> GateResult:
-    url = publish_data_docs(p, result, since)
-    return dataclasses.replace(result, published_docs_url=url) if url else result
+    return _with_published_docs_all(p, [result], since)[0]
+
+
+def _with_published_docs_all(p: LandingPlan, results: list[GateResult], since: float) -> list[GateResult]:
+    """The results with the links to their pages copied to the gold layer (one copy for them all), when it is on
+    S3 (see `publish_data_docs`)."""
+    pages = [r.data_docs_page for r in results if r.data_docs_page is not None]
+    if not pages or "lake" not in p.settings.targets or not p.lake.gold.url.startswith("s3://"):
+        return results
+    try:
+        urls = _copy_data_docs(p, set(pages), since)
+    except LakeUnavailableError as exc:
+        logging.getLogger(__name__).warning("Data Docs stay local, not copied to the gold layer: %s", exc)
+        return results
+    return [
+        dataclasses.replace(r, published_docs_url=urls[r.data_docs_page]) if r.data_docs_page in urls else r
+        for r in results
+    ]
 
 
 def publish_data_docs(p: LandingPlan, result: GateResult, since: float) -> str | None:
@@ -370,16 +562,10 @@ def publish_data_docs(p: LandingPlan, result: GateResult, since: float) -> str |
     lake, or a run without the lake as a target, keeps the docs in the GX project only). A failed copy is a
     warning: the docs are a report, never a reason to stop a good day.
     """
-    if result.data_docs_page is None or "lake" not in p.settings.targets or not p.lake.gold.url.startswith("s3://"):
-        return None
-    try:
-        return _copy_data_docs(p, result.data_docs_page, since)
-    except LakeUnavailableError as exc:
-        logging.getLogger(__name__).warning("Data Docs stay local, not copied to the gold layer: %s", exc)
-        return None
+    return _with_published_docs(p, result, since).published_docs_url
 
 
-def _copy_data_docs(p: LandingPlan, page: str, since: float) -> str:
+def _copy_data_docs(p: LandingPlan, pages: set[str], since: float) -> dict[str, str]:
     root = DATA_DOCS_DIR
     store = p.lake.gold.store
     for path in sorted(root.rglob("*")):
@@ -392,7 +578,7 @@ def _copy_data_docs(p: LandingPlan, page: str, since: float) -> str:
                 store.put(key, path.read_bytes())
         elif path.stat().st_mtime >= since:
             store.put(key, path.read_bytes())
-    return store.presigned_url(f"{DATA_DOCS_PREFIX}/{page}", DATA_DOCS_LINK_EXPIRY_S)
+    return {page: store.presigned_url(f"{DATA_DOCS_PREFIX}/{page}", DATA_DOCS_LINK_EXPIRY_S) for page in pages}
 
 
 def land(
@@ -422,8 +608,5 @@ def land(
             p.warehouse.check_identity(p.identity)
     if "lake" in settings.targets:
         p.lake.claim(p.identity, replace=settings.replace_dataset)
-    for day in days:
-        land_day(p, day, chosen)
-        if on_day:
-            on_day(day)
+    land_days(p, days, chosen, on_day)
     return p

@@ -5,10 +5,12 @@ same ordered path as `ecom load` (`ecom_pipeline.landing.land`): for each day of
 the `bronze` gate, silver, staging, the `staged` gate, publish. The gates are blocking asset checks of this step
 (`bronze` on every bronze table, `staged` on every raw_stage table), so a day they refuse goes no further.
 
-A range runs as one run (BackfillPolicy.single_run). Because the gates run inside the step, a range publishes
-every day before the first refused day, then fails naming that day; the days it landed show as materialized,
-each with its own row counts, bytes, preview and figures (Dagster records one materialization per partition of
-a range run; `add_asset_metadata(partition_key=...)` gives each its own day's metadata).
+A range runs as one run (BackfillPolicy.single_run), and `land` lands its days together (one COPY per table,
+the staged rules over the range, one publish: see `ecom_pipeline.landing`). Because the gates run inside the
+step, a range publishes every day before the first refused day, then fails naming that day; the days it landed
+show as materialized, each with its own row counts, bytes, preview and figures (Dagster records one
+materialization per partition of a range run; `add_asset_metadata(partition_key=...)` gives each its own day's
+metadata), and each day gets its own evaluation of every gate check.
 
 Selecting part of the graph selects layers, never single tables: a layer's tables of a day are always written
 together (a run selecting `bronze/orders` writes every bronze table of the day, and records each one). Without

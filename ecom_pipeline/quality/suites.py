@@ -250,7 +250,30 @@ def to_validation_frame(table: str, frame: pl.DataFrame) -> Any:
     amounts stay distinct and ordered as doubles, and the residual columns are computed exactly in decimal
     before the cast (0 stays 0).
     """
-    frame = with_derived_columns(table, frame)
+    return _to_pandas(with_derived_columns(table, frame))
+
+
+def to_validation_frame_of_days(table: str, frames: list[tuple[dt.date, pl.DataFrame]]) -> Any:
+    """The pandas frame GX validates for consecutive days of a table at once: each day's frame with its derived
+    columns, its timestamps moved forward by the whole days between it and the last day, then all concatenated.
+
+    Moving a day's timestamps by whole days keeps every rule's answer for that day: a timestamp is before its
+    own day's partition end exactly when, moved, it is before the last day's (the parameter `partition_end` of
+    the run), and the derived columns are computed before the move. Raises polars' error when the days' frames
+    do not share their columns and types.
+    """
+    last = max(day for day, _ in frames)
+    parts = []
+    for day, frame in frames:
+        frame = with_derived_columns(table, frame)
+        stamps = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.Datetime)]
+        if stamps and day != last:
+            frame = frame.with_columns(pl.col(stamps) + (last - day))
+        parts.append(frame)
+    return _to_pandas(pl.concat(parts, how="vertical"))
+
+
+def _to_pandas(frame: pl.DataFrame) -> Any:
     decimals = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.Decimal)]
     if decimals:
         frame = frame.with_columns(pl.col(decimals).cast(pl.Float64))

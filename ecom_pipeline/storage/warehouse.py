@@ -3,9 +3,13 @@
 `stage` COPYs a day into `raw_stage` (no constraints, so an audit can see what is wrong); the audit (the staged
 quality checkpoint, run by the caller) records its verdict with `record_check`; `publish` swaps the staged day
 into `raw` in one transaction and marks the ledger `raw._ecom_partitions`, and refuses a day whose staged
-version has not passed its check. `load` does all three. Publishing a day twice leaves one copy; a failure
-anywhere leaves the published day exactly as it was, and the ledger says so: `status` describes what `raw` holds
-(`published_rows`, `published_sha256`), `staged_at` the version waiting in `raw_stage` (`rows`, `sha256`).
+version has not passed its check. `load` does all three. A range of consecutive days goes the same way in bulk:
+`stage_days` (one COPY per table for the range, one transaction), `record_checks` (a verdict per day, one
+transaction), `publish_days` (the days swapped in one transaction), and `unstage_days` to take back staged days
+that will not be published (the ledger rows they had before, restored). Publishing a day twice leaves one copy;
+a failure anywhere leaves the published day exactly as it was, and the ledger says so: `status` describes what
+`raw` holds (`published_rows`, `published_sha256`), `staged_at` the version waiting in `raw_stage` (`rows`,
+`sha256`).
 The warehouse holds one dataset, as a contiguous range of days from the epoch: the loader checks both.
 """
 
@@ -64,6 +68,28 @@ class TableLoad:
     rows: int
     bytes: int
     seconds: float
+
+
+@dataclass(frozen=True)
+class StagedDays:
+    """What `stage_days` wrote: a load per table and day, in day then contract order, and the ledger rows those
+    days had before (JSON, as `unstage_days` takes them back)."""
+
+    loads: list[TableLoad]
+    previous: str
+
+
+@dataclass(frozen=True)
+class CheckVerdict:
+    """A checkpoint's verdict on one day, as `record_checks` keeps it."""
+
+    day: dt.date
+    success: bool
+    run_name: str
+    failures: list[dict[str, Any]]
+    statistics: Mapping[str, Any]
+    data_docs_url: str | None = None
+    staged_version: dt.datetime | None = None
 
 
 def identity_hash(identity: Mapping[str, str]) -> str:
@@ -199,47 +225,113 @@ class Warehouse:
         self, day: dt.date, frames: Mapping[str, pl.DataFrame], identity: Mapping[str, str], epoch: dt.date
     ) -> list[TableLoad]:
         """COPY a day into `raw_stage` and mark it staged; `raw` is untouched."""
-        loads = []
+        return self.stage_days({day: frames}, identity, epoch).loads
+
+    def stage_days(
+        self,
+        frames: Mapping[dt.date, Mapping[str, pl.DataFrame]],
+        identity: Mapping[str, str],
+        epoch: dt.date,
+    ) -> StagedDays:
+        """COPY consecutive days into `raw_stage` and mark them staged, in one transaction: one COPY per table for
+        all the days, one statement for their ledger rows. `raw` is untouched.
+
+        The days' staged versions share one `staged_at` (the transaction's). The first day must follow the days
+        already staged or published (a contiguous range from the epoch), and the days must be consecutive.
+        """
+        days = sorted(frames)
+        if not days:
+            return StagedDays([], "[]")
+        if days != [days[0] + dt.timedelta(days=i) for i in range(len(days))]:
+            raise ValueError(f"stage_days needs consecutive days, got {', '.join(map(str, days))}")
+        loads: list[TableLoad] = []
+        ledger_rows: list[tuple[str, dt.date, int, str]] = []
         with self.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('ecom_pipeline.warehouse'))")
             self._check_identity(conn, identity)
-            self._check_contiguous(conn, epoch, day, published=False)
+            self._check_contiguous(conn, epoch, days[0], published=False)
+            previous = conn.execute(
+                sql.SQL("SELECT coalesce(jsonb_agg(to_jsonb(l)), '[]')::text FROM {} AS l WHERE day = ANY(%s)").format(
+                    LEDGER
+                ),
+                (days,),
+            ).fetchone()[0]
             for table in TABLES:
-                frame = frames[table]
                 start = time.perf_counter()
                 columns = _columns(table)
                 target = sql.Identifier(STAGE, table)
-                conn.execute(sql.SQL("DELETE FROM {} WHERE _partition_date = %s").format(target), (day,))
-                data = _csv(frame.select(columns).with_columns(pl.lit(day).alias("_partition_date")))
+                conn.execute(sql.SQL("DELETE FROM {} WHERE _partition_date = ANY(%s)").format(target), (days,))
                 copy = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
                     target, sql.SQL(", ").join(sql.Identifier(c) for c in [*columns, "_partition_date"])
                 )
+                sizes = {}
                 with conn.cursor().copy(copy) as cp:
-                    for start_byte in range(0, len(data), COPY_BLOCK):
-                        cp.write(data[start_byte : start_byte + COPY_BLOCK])
-                conn.execute(
-                    sql.SQL(
-                        "INSERT INTO {} (table_name, day, identity, identity_hash, rows, sha256, status, loaded_at,"
-                        " staged_at) VALUES (%s, %s, %s, %s, %s, %s, 'staged', now(), now())"
-                        " ON CONFLICT (table_name, day) DO UPDATE SET identity = EXCLUDED.identity,"
-                        " identity_hash = EXCLUDED.identity_hash, rows = EXCLUDED.rows, sha256 = EXCLUDED.sha256,"
-                        " loaded_at = now(), staged_at = now(),"  # status keeps saying what raw holds
-                        " check_status = NULL, checked_at = NULL, check_failures = NULL"
-                    ).format(LEDGER),
-                    (
-                        table,
-                        day,
-                        json.dumps(dict(identity)),
-                        identity_hash(identity),
-                        frame.height,
-                        rows_digest(table, frame),
-                    ),
-                )
-                loads.append(TableLoad(table, day, frame.height, len(data), time.perf_counter() - start))
+                    for day in days:
+                        frame = frames[day][table]
+                        data = _csv(frame.select(columns).with_columns(pl.lit(day).alias("_partition_date")))
+                        for start_byte in range(0, len(data), COPY_BLOCK):
+                            cp.write(data[start_byte : start_byte + COPY_BLOCK])
+                        sizes[day] = len(data)
+                        ledger_rows.append((table, day, frame.height, rows_digest(table, frame)))
+                seconds = time.perf_counter() - start
+                total = sum(sizes.values())
+                for day in days:
+                    share = seconds * sizes[day] / total if total else seconds / len(days)
+                    loads.append(TableLoad(table, day, frames[day][table].height, sizes[day], share))
+            names, ledger_days, counts, digests = (list(c) for c in zip(*ledger_rows, strict=True))
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} (table_name, day, identity, identity_hash, rows, sha256, status, loaded_at,"
+                    " staged_at) SELECT t, d, %s, %s, r, h, 'staged', now(), now()"
+                    " FROM unnest(%s::text[], %s::date[], %s::bigint[], %s::text[]) AS u(t, d, r, h)"
+                    " ON CONFLICT (table_name, day) DO UPDATE SET identity = EXCLUDED.identity,"
+                    " identity_hash = EXCLUDED.identity_hash, rows = EXCLUDED.rows, sha256 = EXCLUDED.sha256,"
+                    " loaded_at = now(), staged_at = now(),"  # status keeps saying what raw holds
+                    " check_status = NULL, checked_at = NULL, check_failures = NULL"
+                ).format(LEDGER),
+                (json.dumps(dict(identity)), identity_hash(identity), names, ledger_days, counts, digests),
+            )
             # Fresh statistics for the audit's joins: a table just filled by COPY still looks empty to the planner
             # (autovacuum analyzes it later), which turns the staged checks' joins into nested loops.
             conn.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(STAGE, t) for t in TABLES)))
-        return loads
+        loads.sort(key=lambda load: (load.day, TABLES.index(load.table)))
+        return StagedDays(loads, previous)
+
+    def unstage_days(self, days: list[dt.date], previous: str) -> None:
+        """Take staged days back, in one transaction: their rows leave `raw_stage`, and their ledger rows are
+        what they were before `stage_days` (its `previous`), except that a version that was waiting in
+        `raw_stage` then is gone too (it was replaced): such a day is no longer staged (a row that was never
+        published goes; a published one keeps describing what `raw` holds)."""
+        if not days:
+            return
+        with self.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('ecom_pipeline.warehouse'))")
+            for table in TABLES:
+                conn.execute(
+                    sql.SQL("DELETE FROM {} WHERE _partition_date = ANY(%s)").format(sql.Identifier(STAGE, table)),
+                    (days,),
+                )
+            conn.execute(sql.SQL("DELETE FROM {} WHERE day = ANY(%s)").format(LEDGER), (days,))
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} SELECT * FROM jsonb_populate_recordset(NULL::{}, %s::jsonb) AS r"
+                    " WHERE r.day = ANY(%s)"
+                ).format(LEDGER, LEDGER),
+                (previous, days),
+            )
+            conn.execute(
+                sql.SQL("DELETE FROM {} WHERE day = ANY(%s) AND staged_at IS NOT NULL AND published_at IS NULL").format(
+                    LEDGER
+                ),
+                (days,),
+            )
+            conn.execute(
+                sql.SQL(
+                    "UPDATE {} SET staged_at = NULL, rows = published_rows, sha256 = published_sha256"
+                    " WHERE day = ANY(%s) AND staged_at IS NOT NULL"
+                ).format(LEDGER),
+                (days,),
+            )
 
     def analyze(self, schema: str, tables: list[str]) -> None:
         """Refresh the planner's statistics of tables just rebuilt (dbt's marts), before a gate queries them."""
@@ -260,9 +352,6 @@ class Warehouse:
                 (day,),
             ).fetchone()
 
-    def _is_staged(self, day: dt.date) -> bool:
-        return self._staged(day)[0] == len(TABLES)
-
     # --- audit verdicts -----------------------------------------------------------------------------
 
     def staged_version(self, day: dt.date) -> dt.datetime:
@@ -271,6 +360,22 @@ class Warehouse:
         if count != len(TABLES):
             raise WarehouseError(f"cannot check {day}: it is not staged (stage it first)")
         return version
+
+    def staged_versions(self, days: list[dt.date]) -> dict[dt.date, dt.datetime]:
+        """`staged_version` of each day, in one query; refuses, naming the first, a day that is not staged."""
+        with connect(self.url) as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT day, count(*), max(staged_at) FROM {} WHERE day = ANY(%s) AND staged_at IS NOT NULL"
+                    " GROUP BY day"
+                ).format(LEDGER),
+                (list(days),),
+            ).fetchall()
+        found = {day: (count, version) for day, count, version in rows}
+        for day in sorted(days):
+            if found.get(day, (0, None))[0] != len(TABLES):
+                raise WarehouseError(f"cannot check {day}: it is not staged (stage it first)")
+        return {day: found[day][1] for day in days}
 
     def record_check(
         self,
@@ -289,41 +394,62 @@ class Warehouse:
         A staged verdict applies to the staged version the check read (`staged_version`, from `staged_version()`
         before the check ran): if the day was staged again in between, the verdict is refused, not misapplied.
         """
+        verdict = CheckVerdict(
+            day, success, run_name, list(failures or []), dict(statistics or {}), data_docs_url, staged_version
+        )
+        self.record_checks(checkpoint, [verdict])
+
+    def record_checks(self, checkpoint: str, verdicts: list[CheckVerdict]) -> None:
+        """Keep a checkpoint's verdicts on several days, in one transaction (each as `record_check` would)."""
         if checkpoint not in CHECKPOINTS:
             raise ValueError(f"checkpoint {checkpoint!r} is not one of {', '.join(CHECKPOINTS)}")
-        failures = list(failures or [])
+        if checkpoint == STAGED_CHECKPOINT and any(v.staged_version is None for v in verdicts):
+            raise ValueError("a staged verdict needs the staged_version it was computed on")
+        if not verdicts:
+            return
         with self.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('ecom_pipeline.warehouse'))")
             if checkpoint == STAGED_CHECKPOINT:
-                if staged_version is None:
-                    raise ValueError("a staged verdict needs the staged_version it was computed on")
                 updated = conn.execute(
                     sql.SQL(
-                        "UPDATE {} SET check_status = %s, checked_at = now(), check_failures = %s"
-                        " WHERE day = %s AND staged_at <= %s"
+                        "UPDATE {} AS l SET check_status = v.status, checked_at = now(), check_failures = v.failures"
+                        " FROM unnest(%s::date[], %s::text[], %s::jsonb[], %s::timestamptz[])"
+                        " AS v(day, status, failures, version)"
+                        " WHERE l.day = v.day AND l.staged_at <= v.version RETURNING l.day"
                     ).format(LEDGER),
-                    ("passed" if success else "failed", json.dumps(failures), day, staged_version),
-                ).rowcount
-                if updated != len(TABLES):
-                    raise WarehouseError(
-                        f"cannot record the staged check of {day}: the day was staged again while it was checked"
-                    )
+                    (
+                        [v.day for v in verdicts],
+                        ["passed" if v.success else "failed" for v in verdicts],
+                        [json.dumps(v.failures) for v in verdicts],
+                        [v.staged_version for v in verdicts],
+                    ),
+                ).fetchall()
+                per_day: dict[dt.date, int] = {}
+                for (day,) in updated:
+                    per_day[day] = per_day.get(day, 0) + 1
+                for v in verdicts:
+                    if per_day.get(v.day, 0) != len(TABLES):
+                        raise WarehouseError(
+                            f"cannot record the staged check of {v.day}: the day was staged again while it was checked"
+                        )
             conn.execute(
                 sql.SQL(
                     "INSERT INTO {} (checkpoint, day, success, checked_at, run_name, failures, statistics,"
-                    " data_docs_url) VALUES (%s, %s, %s, now(), %s, %s, %s, %s)"
+                    " data_docs_url) SELECT %s, day, success, now(), run_name, failures, statistics, url"
+                    " FROM unnest(%s::date[], %s::boolean[], %s::text[], %s::jsonb[], %s::jsonb[], %s::text[])"
+                    " AS v(day, success, run_name, failures, statistics, url)"
                     " ON CONFLICT (checkpoint, day) DO UPDATE SET success = EXCLUDED.success,"
                     " checked_at = EXCLUDED.checked_at, run_name = EXCLUDED.run_name, failures = EXCLUDED.failures,"
                     " statistics = EXCLUDED.statistics, data_docs_url = EXCLUDED.data_docs_url"
                 ).format(CHECKS),
                 (
                     checkpoint,
-                    day,
-                    success,
-                    run_name,
-                    json.dumps(failures),
-                    json.dumps(dict(statistics or {})),
-                    data_docs_url,
+                    [v.day for v in verdicts],
+                    [v.success for v in verdicts],
+                    [v.run_name for v in verdicts],
+                    [json.dumps(v.failures) for v in verdicts],
+                    [json.dumps(dict(v.statistics)) for v in verdicts],
+                    [v.data_docs_url for v in verdicts],
                 ),
             )
 
@@ -347,54 +473,96 @@ class Warehouse:
 
     def publish(self, day: dt.date, epoch: dt.date) -> list[TableLoad]:
         """Swap the staged day into `raw` in one transaction (constraints checked at commit)."""
+        return self.publish_days([day], epoch)
+
+    def publish_days(self, days: list[dt.date], epoch: dt.date) -> list[TableLoad]:
+        """Swap consecutive staged days into `raw` in one transaction (constraints checked at commit): all of
+        them or, refusing the first day that is not staged or has not passed its staged check, none."""
+        days = sorted(days)
+        if not days:
+            return []
+        if days != [days[0] + dt.timedelta(days=i) for i in range(len(days))]:
+            raise ValueError(f"publish_days needs consecutive days, got {', '.join(map(str, days))}")
+        staged = self._staged_rows(days)
+        for day in days:
+            if len(staged.get(day, [])) != len(TABLES):
+                raise WarehouseError(f"cannot publish {day}: it is not staged (stage it first)")
+        self.create_partitions(days)
         loads = []
-        if not self._is_staged(day):
-            raise WarehouseError(f"cannot publish {day}: it is not staged (stage it first)")
-        # Creating a partition locks its parent: do it in a short transaction of its own, not the swap's.
-        with self.transaction() as conn:
-            for table in sorted(FACTS):
-                conn.execute("SELECT raw.ensure_day_partition(%s, %s)", (table, day))
         with self.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('ecom_pipeline.warehouse'))")
-            staged = conn.execute(
-                sql.SQL(
-                    "SELECT table_name, rows, check_status, check_failures FROM {}"
-                    " WHERE day = %s AND staged_at IS NOT NULL"
-                ).format(LEDGER),
-                (day,),
-            ).fetchall()
-            if len(staged) != len(TABLES):
-                raise WarehouseError(f"cannot publish {day}: it is not staged (stage it first)")
-            _require_passed(day, [(status, failures) for _, _, status, failures in staged])
-            self._check_contiguous(conn, epoch, day, published=True)
+            staged = self._staged_rows(days, conn)
+            for day in days:
+                rows = staged.get(day, [])
+                if len(rows) != len(TABLES):
+                    raise WarehouseError(f"cannot publish {day}: it is not staged (stage it first)")
+                _require_passed(day, [(status, failures) for _, _, status, failures in rows])
+            self._check_contiguous(conn, epoch, days[0], published=True)
             conn.execute("SET CONSTRAINTS ALL DEFERRED")
-            expected = {table: rows for table, rows, _, _ in staged}
+            expected = {(table, day): count for day, rows in staged.items() for table, count, _, _ in rows}
             for table in TABLES:
                 start = time.perf_counter()
                 columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*_columns(table), "_partition_date"])
                 raw, stage = sql.Identifier(RAW, table), sql.Identifier(STAGE, table)
-                conn.execute(sql.SQL("DELETE FROM {} WHERE _partition_date = %s").format(raw), (day,))
-                moved = conn.execute(
-                    sql.SQL(
-                        "INSERT INTO {raw} ({cols}, _loaded_at)"
-                        " SELECT {cols}, now() FROM {stage} WHERE _partition_date = %s"
-                    ).format(raw=raw, cols=columns, stage=stage),
-                    (day,),
-                ).rowcount
-                if moved != expected[table]:
-                    raise WarehouseError(
-                        f"cannot publish {day}: raw_stage.{table} holds {moved} rows, the ledger {expected[table]}"
-                    )
-                conn.execute(sql.SQL("DELETE FROM {} WHERE _partition_date = %s").format(stage), (day,))
-                loads.append(TableLoad(table, day, moved, 0, time.perf_counter() - start))
+                conn.execute(sql.SQL("DELETE FROM {} WHERE _partition_date = ANY(%s)").format(raw), (days,))
+                moved = dict(
+                    conn.execute(
+                        sql.SQL(
+                            "WITH moved AS (INSERT INTO {raw} ({cols}, _loaded_at)"
+                            " SELECT {cols}, now() FROM {stage} WHERE _partition_date = ANY(%s)"
+                            " RETURNING _partition_date)"
+                            " SELECT _partition_date, count(*) FROM moved GROUP BY _partition_date"
+                        ).format(raw=raw, cols=columns, stage=stage),
+                        (days,),
+                    ).fetchall()
+                )
+                for day in days:
+                    if moved.get(day, 0) != expected[(table, day)]:
+                        raise WarehouseError(
+                            f"cannot publish {day}: raw_stage.{table} holds {moved.get(day, 0)} rows,"
+                            f" the ledger {expected[(table, day)]}"
+                        )
+                conn.execute(sql.SQL("DELETE FROM {} WHERE _partition_date = ANY(%s)").format(stage), (days,))
+                seconds = time.perf_counter() - start
+                total = sum(moved.values())
+                for day in days:
+                    share = seconds * moved.get(day, 0) / total if total else seconds / len(days)
+                    loads.append(TableLoad(table, day, moved.get(day, 0), 0, share))
             conn.execute(
                 sql.SQL(
                     "UPDATE {} SET status = 'published', published_at = now(), published_rows = rows,"
-                    " published_sha256 = sha256, staged_at = NULL WHERE day = %s"
+                    " published_sha256 = sha256, staged_at = NULL WHERE day = ANY(%s)"
                 ).format(LEDGER),
-                (day,),
+                (days,),
             )
+        loads.sort(key=lambda load: (load.day, TABLES.index(load.table)))
         return loads
+
+    def create_partitions(self, days: list[dt.date]) -> None:
+        """Create the days' partitions of the fact tables in `raw` where missing, in a short transaction of its own
+        (creating a partition locks its parent, so never in the swap's). `publish_days` does it first; a loader
+        may do it ahead, while it checks the days (an empty partition holds nothing until its day is published)."""
+        with self.transaction() as conn:
+            conn.execute(
+                "SELECT raw.ensure_day_partition(t, d) FROM unnest(%s::text[]) AS t, unnest(%s::date[]) AS d",
+                (sorted(FACTS), list(days)),
+            )
+
+    def _staged_rows(self, days: list[dt.date], conn: Any = None) -> dict[dt.date, list[tuple[Any, ...]]]:
+        """The staged ledger rows of the days: (table, rows, check_status, check_failures) per day."""
+        query = sql.SQL(
+            "SELECT day, table_name, rows, check_status, check_failures FROM {}"
+            " WHERE day = ANY(%s) AND staged_at IS NOT NULL ORDER BY day, table_name"
+        ).format(LEDGER)
+        if conn is None:
+            with connect(self.url) as own:
+                rows = own.execute(query, (days,)).fetchall()
+        else:
+            rows = conn.execute(query, (days,)).fetchall()
+        out: dict[dt.date, list[tuple[Any, ...]]] = {}
+        for day, *rest in rows:
+            out.setdefault(day, []).append(tuple(rest))
+        return out
 
     def load(
         self,

@@ -73,6 +73,7 @@ def test_the_gold_link_of_a_gate_page_opens_over_http_without_credentials(
     monkeypatch.setenv("ECOM_LAKE_URL", f"s3://{s3_bucket}/lake")
     plan = land(load_settings(), [DAY])
 
+    assert {v.result.checkpoint for v in plan.verdicts} == {"bronze", "staged"}
     for verdict in plan.verdicts:
         link = verdict.result.published_docs_url
         assert link is not None and link.startswith(("http://", "https://")), link

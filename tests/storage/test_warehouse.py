@@ -252,6 +252,87 @@ def test_staging_sends_each_table_with_one_copy_and_never_inserts_row_by_row(
     assert len(statements) < 5 * len(TABLES) < rows, "the number of statements grows with the rows"
 
 
+# ------------------------------------------------------------------------------------------ a range at once
+
+
+def test_staging_a_range_sends_each_table_with_one_copy_and_stages_every_day_as_staging_it_alone_does(
+    wh: Warehouse, days: dict[dt.date, Frames], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copies: list[str] = []
+    real_copy = psycopg.Cursor.copy
+
+    def spy_copy(self: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        copies.append(statement if isinstance(statement, str) else statement.as_string(self))
+        return real_copy(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "copy", spy_copy)
+
+    staged = wh.stage_days(days, IDENTITY, EPOCH)
+
+    assert len(copies) == len(TABLES)
+    assert [(load.day, load.table) for load in staged.loads] == [(d, t) for d in (D1, D2, D3) for t in TABLES]
+    ledger = ledger_rows(wh.url)
+    for day in (D1, D2, D3):
+        for table in TABLES:
+            assert count(wh.url, "raw_stage", table, day) == days[day][table].height
+            assert ledger[(table, day)]["status"] == "staged"
+            assert ledger[(table, day)]["sha256"] == rows_digest(table, days[day][table])
+    assert len({v for v in wh.staged_versions([D1, D2, D3]).values()}) == 1  # one staged version for the range
+
+
+def test_a_range_is_published_in_one_transaction_or_not_at_all(wh: Warehouse, days: dict[dt.date, Frames]) -> None:
+    wh.stage_days(days, IDENTITY, EPOCH)
+    approve(wh, D1)
+    approve(wh, D2)
+    wh.record_check("staged", D3, success=False, run_name="staged", staged_version=wh.staged_version(D3))
+    before = snapshot(wh.url)
+
+    with pytest.raises(WarehouseError, match=r"cannot publish 2026-01-03: its latest staged check failed"):
+        wh.publish_days([D1, D2, D3], EPOCH)
+    assert snapshot(wh.url) == before
+
+    loads = wh.publish_days([D1, D2], EPOCH)
+
+    assert {(load.table, load.day): load.rows for load in loads} == {
+        (t, d): days[d][t].height for d in (D1, D2) for t in TABLES
+    }
+    ledger = ledger_rows(wh.url)
+    assert {ledger[(t, d)]["status"] for d in (D1, D2) for t in TABLES} == {"published"}
+    assert {ledger[(t, D3)]["status"] for t in TABLES} == {"staged"}
+    assert all(
+        count(wh.url, "raw", t, D3) == 0 and count(wh.url, "raw_stage", t, D3) > 0 for t in TABLES if days[D3][t].height
+    )
+
+
+def test_unstaging_days_leaves_them_as_they_were_before_they_were_staged(
+    wh: Warehouse, days: dict[dt.date, Frames]
+) -> None:
+    load_days(wh, days, D1)  # published, and its verdict in the ledger
+    before = snapshot(wh.url)
+
+    staged = wh.stage_days(days, IDENTITY, EPOCH)
+    wh.unstage_days([D1, D2, D3], staged.previous)
+
+    assert snapshot(wh.url) == before
+    assert all(count(wh.url, "raw_stage", t, d) == 0 for t in TABLES for d in (D1, D2, D3))
+
+
+def test_recording_verdicts_of_a_range_refuses_them_all_when_a_day_was_staged_again(
+    wh: Warehouse, days: dict[dt.date, Frames]
+) -> None:
+    wh.stage_days({D1: days[D1], D2: days[D2]}, IDENTITY, EPOCH)
+    versions = wh.staged_versions([D1, D2])
+    wh.stage_days({D2: days[D2]}, IDENTITY, EPOCH)  # staged again while the range was checked
+    verdicts = [
+        warehouse_module.CheckVerdict(day, True, "staged", [], {}, staged_version=versions[day]) for day in (D1, D2)
+    ]
+
+    with pytest.raises(WarehouseError, match=r"cannot record the staged check of 2026-01-02"):
+        wh.record_checks("staged", verdicts)
+    assert query(wh.url, "SELECT count(*) FROM raw._ecom_checks")[0][0] == 0
+    assert query(wh.url, "SELECT count(*) FROM raw._ecom_partitions WHERE check_status IS NOT NULL")[0][0] == 0
+
+
 # ------------------------------------------------------------------------------------------------ guards
 
 
