@@ -61,7 +61,7 @@ from ecom_pipeline.storage.lake import (
     ManifestError,
     resolve_lake,
 )
-from ecom_pipeline.storage.objectstore import LakeUnavailableError
+from ecom_pipeline.storage.objectstore import LakeUnavailableError, S3Store
 from ecom_pipeline.storage.postgres import database_url, with_connection_options
 from ecom_pipeline.storage.warehouse import CheckVerdict, StagedDays, Warehouse, WarehouseError, describe_failures
 
@@ -203,7 +203,8 @@ def _read_or_generate(p: LandingPlan, day: dt.date) -> _BronzeDay:
         manifests = {t: bronze.manifest(t, day) for t in tables}
     except LakeUnavailableError:  # an unreachable lake when only the warehouse is a target: generate instead
         manifests = {}
-    if manifests and all(m is not None and m.dataset == p.bronze_identity for m in manifests.values()):
+    ready = {t: m for t, m in manifests.items() if m is not None and m.dataset == p.bronze_identity}
+    if manifests and len(ready) == len(manifests):
         try:
             start = time.perf_counter()
             frames = {t: bronze.read(t, day) for t in tables}
@@ -214,7 +215,7 @@ def _read_or_generate(p: LandingPlan, day: dt.date) -> _BronzeDay:
                 check_contract(table, day, frames[table])
             seconds = (time.perf_counter() - start) / len(tables)
             reused = [
-                _landed(t, day, "bronze", f, manifests[t].bytes, seconds, reused=True, manifest=_doc(manifests[t]))
+                _landed(t, day, "bronze", f, ready[t].bytes, seconds, reused=True, manifest=_doc(ready[t]))
                 for t, f in frames.items()
             ]
             return _BronzeDay(day, frames, reused)
@@ -568,6 +569,8 @@ def publish_data_docs(p: LandingPlan, result: GateResult, since: float) -> str |
 def _copy_data_docs(p: LandingPlan, pages: set[str], since: float) -> dict[str, str]:
     root = DATA_DOCS_DIR
     store = p.lake.gold.store
+    if not isinstance(store, S3Store):  # only an S3 gold layer gets copies with links
+        return {}
     for path in sorted(root.rglob("*")):
         if not path.is_file():
             continue

@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -150,7 +150,7 @@ class Warehouse:
             "published_at": pl.Datetime("us", "UTC"),
             "check_status": pl.String,
         }
-        return pl.DataFrame(rows, schema=schema, orient="row")
+        return pl.DataFrame(rows, schema=schema, orient="row")  # type: ignore[arg-type]  # polars dtypes as values
 
     def _check_identity(self, conn: Any, identity: Mapping[str, str]) -> None:
         wanted = identity_hash(identity)
@@ -178,7 +178,8 @@ class Warehouse:
     def published_days(self) -> list[dt.date]:
         """Days whose every table is published, in order (none when the warehouse was never migrated)."""
         with connect(self.url) as conn:
-            if conn.execute("SELECT to_regclass('raw._ecom_partitions')").fetchone()[0] is None:
+            row = conn.execute("SELECT to_regclass('raw._ecom_partitions')").fetchone()
+            if row is None or row[0] is None:
                 return []
             return sorted(self._days(conn, published=True))
 
@@ -345,19 +346,20 @@ class Warehouse:
     def _staged(self, day: dt.date) -> tuple[int, dt.datetime | None]:
         """How many tables of the day are staged, and when the latest of them was."""
         with connect(self.url) as conn:
-            return conn.execute(
+            row = conn.execute(
                 sql.SQL("SELECT count(*), max(staged_at) FROM {} WHERE day = %s AND staged_at IS NOT NULL").format(
                     LEDGER
                 ),
                 (day,),
             ).fetchone()
+        return (0, None) if row is None else (int(row[0]), row[1])
 
     # --- audit verdicts -----------------------------------------------------------------------------
 
     def staged_version(self, day: dt.date) -> dt.datetime:
         """When the day's staged version was written: the token a check passes back to `record_check`."""
         count, version = self._staged(day)
-        if count != len(TABLES):
+        if count != len(TABLES) or version is None:
             raise WarehouseError(f"cannot check {day}: it is not staged (stage it first)")
         return version
 
@@ -587,7 +589,7 @@ class Warehouse:
     def read_day(self, table: str, day: dt.date, schema: str = RAW) -> pl.DataFrame:
         """A day of a table as a contract-typed frame (for checks and round trips)."""
         contract = CONTRACTS[table]
-        exprs = []
+        exprs: list[sql.Composable] = []
         for c in contract.columns:
             ident = sql.Identifier(c.name)
             if isinstance(c.dtype, pl.Datetime):
@@ -666,9 +668,9 @@ def read_query(
         params = (day,)
     with connect(url) as conn, conn.cursor(row_factory=psycopg.rows.tuple_row) as cur:
         cur.execute(query, params)
-        names = [d.name for d in cur.description]
+        names = [d.name for d in cur.description or ()]
         records = cur.fetchall()
-    columns = list(zip(*records, strict=True)) if records else [[] for _ in names]
+    columns: list[Sequence[Any]] = list(zip(*records, strict=True)) if records else [[] for _ in names]
     frame = pl.DataFrame({n: pl.Series(n, list(v), strict=False) for n, v in zip(names, columns, strict=True)})
     return frame.with_columns(
         [
