@@ -45,6 +45,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, subpr
         text=True,
         timeout=900,
     )
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "demo-output.txt").write_text(proc.stderr + proc.stdout)  # what the README's sample shows
     try:
         yield home, proc
     finally:
