@@ -458,6 +458,7 @@ def validate_warehouse(
     page = None
     try:
         if build_docs:
+            prune_validation_results(context)
             outcome = checkpoint.run(batch_parameters=batch, run_id=run_id)
             (key, result), *_ = outcome.run_results.items()
             page = _docs_page(
@@ -588,6 +589,41 @@ def _day_of_run(day: dt.date, run: GateResult, days: int, tables: dict[str, Any]
     return dataclasses.replace(run, success=True, failures=[], statistics=statistics)
 
 
+# Validation results kept in the GX project's store: the Data Docs index lists (and each build reads) every
+# stored result, so without a bound a build's cost would grow with every run ever made. Pages already rendered
+# stay on disk, so the ledger's links to older runs keep working.
+VALIDATION_RESULTS_KEPT = 300
+
+
+def prune_validation_results(context: FileDataContext, keep: int | None = None) -> int:
+    """Delete all but the newest `keep` (default VALIDATION_RESULTS_KEPT) stored validation results; the count
+    deleted. A result another process removed first is skipped."""
+    keep = VALIDATION_RESULTS_KEPT if keep is None else keep
+    store = Path(context.root_directory or GX_DIR) / "uncommitted" / "validations"
+    if not store.is_dir():
+        return 0
+    stamped = []
+    for path in store.rglob("*.json"):
+        try:
+            stamped.append((path.stat().st_mtime, path))
+        except FileNotFoundError:
+            continue
+    if len(stamped) <= keep:
+        return 0
+    stamped.sort()
+    old = stamped[: len(stamped) - keep]
+    for _, path in old:
+        path.unlink(missing_ok=True)
+        for folder in path.parents:
+            if folder == store:
+                break
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+    return len(old)
+
+
 @_serialized
 def build_data_docs(
     results: Iterable[GateResult], *, context: FileDataContext | None = None, docs_url: str | None = None
@@ -603,6 +639,7 @@ def build_data_docs(
     if not resources:
         return results
     context = context or get_context()
+    prune_validation_results(context)
     context.build_data_docs(resource_identifiers=list(resources.values()))
     index = _docs_page(context, context.get_docs_sites_urls())
     linked = []

@@ -93,3 +93,25 @@ def test_a_local_lake_keeps_the_docs_in_the_gx_project_only(
     result = CliRunner().invoke(main, ["load", "--to", "lake"])
     assert result.exit_code == 0, result.output + result.stderr
     assert resolve_lake(tmp_path / "home").gold.store.list("data_docs") == []
+
+
+def test_the_store_keeps_the_newest_validation_results_so_a_docs_build_does_not_grow_with_every_run(
+    tmp_path: Path,
+) -> None:
+    import os
+    from types import SimpleNamespace
+
+    from ecom_pipeline.quality.checkpoints import prune_validation_results
+
+    store = tmp_path / "uncommitted" / "validations"
+    for i in range(12):
+        path = store / "staged" / f"run {i}" / "20260101T000000Z" / "batch.json"
+        path.parent.mkdir(parents=True)
+        path.write_text("{}")
+        os.utime(path, (1_000_000 + i, 1_000_000 + i))
+    context = SimpleNamespace(root_directory=str(tmp_path))
+    assert prune_validation_results(context, keep=5) == 7
+    kept = sorted(p.parent.parent.name for p in store.rglob("*.json"))
+    assert kept == sorted(f"run {i}" for i in range(7, 12))
+    assert sorted(p.name for p in (store / "staged").iterdir()) == kept  # no empty folders left behind
+    assert prune_validation_results(context, keep=5) == 0
