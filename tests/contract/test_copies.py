@@ -211,3 +211,23 @@ def test_the_carried_check_fails_when_a_model_on_the_way_drops_the_column() -> N
     # but a mart reading `select *` from an intermediate model is followed into it.
     passthrough = "with orders as (select * from {{ ref('int_orders_in_reporting_currency') }})\nselect * from orders"
     assert _selected(passthrough, "total_local") and not _selected(passthrough, "no_such_column")
+
+
+def test_the_staged_gate_resolves_exactly_the_contracts_foreign_keys() -> None:
+    """The staged SQL rules are hand-written queries (each with its own join across days), verified here against
+    the contract: a foreign key added to or dropped from a column must add or drop its `<table>.<column>_resolves`
+    rule, and no rule may check a key the contract does not declare."""
+    from ecom_pipeline.contract import CONTRACTS
+    from ecom_pipeline.quality.sql_suites import STAGED_RULES
+
+    declared = {f"{t}.{c.name}_resolves" for t, table in CONTRACTS.items() for c in table.columns if c.foreign_key}
+    checked = {rule.name for rule in STAGED_RULES if rule.name.endswith("_resolves")}
+    assert not declared - checked, f"foreign keys without a staged rule: {sorted(declared - checked)}"
+    assert not checked - declared, f"staged rules for keys the contract does not declare: {sorted(checked - declared)}"
+
+
+def test_the_staged_gate_checks_the_contracts_cross_table_arithmetic() -> None:
+    from ecom_pipeline.quality.sql_suites import STAGED_RULES
+
+    names = {rule.name for rule in STAGED_RULES}
+    assert {"orders.totals_equal_sum_of_items", "payments.captured_amount_equals_order_total"} <= names
