@@ -103,8 +103,8 @@ def main() -> int:
     runs = instance.get_runs()
     ok = [r for r in runs if r.status == dg.DagsterRunStatus.SUCCESS]
     print(f"dagster instance: {len(ok)} successful runs of {len(runs)}")
-    if len(ok) < len(DAYS) or len(ok) != len(runs):
-        failures.append("the instance does not record a successful run per day")
+    if not ok or len(ok) != len(runs):
+        failures.append("the instance does not record the run as successful")
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0
