@@ -105,7 +105,7 @@ CASES: dict[str, dict[str, Any]] = {
     },
 }
 PATHS = ("dagster", "cli")
-LONG_CASES = ("xlarge-epoch", "small-backfill")  # one round unless --repeat-long
+LONG_CASES = ("large-epoch", "xlarge-epoch", "small-backfill")  # one round unless --repeat-long
 
 # Dagster's console log lines (1.13).
 _STEP_START = re.compile(r'STEP_START - Started execution of step "([^"]+)"')

@@ -133,11 +133,11 @@ def test_the_marts_gate_passes_on_the_other_profiles(
     assert _marts_failures(pg_server_url, tmp_path, gx_context, scale, 42) == []
 
 
-SEEDS = (0, 7, 43, 1234)
+SEEDS = (7, 1234)
 
 
 def test_the_marts_gate_passes_on_any_seed(pg_server_url: str, tmp_path: Path, gx_context: Any) -> None:
-    """4 datasets besides seed 42, each in a database of its own, two at a time (dbt runs in its own process)."""
+    """2 datasets besides seed 42, each in a database of its own, two at a time (dbt runs in its own process)."""
     from concurrent.futures import ThreadPoolExecutor
 
     def failures_of(seed: int) -> list[str]:
