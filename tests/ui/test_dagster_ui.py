@@ -470,6 +470,13 @@ def test_each_day_of_a_range_shows_its_own_row_count_in_the_ui(dagster_dev: Dags
 
 
 def test_the_materialize_dialog_launches_a_range_backfill_from_the_browser(dagster_dev: DagsterDev) -> None:
+    if shutil.which("chromium") is None:
+        # The tests after this one build on its two days: without a browser, land them with the call the dialog
+        # makes, then report the browser check as skipped (a failure in CI).
+        backfill_id = launch_backfill(
+            dagster_dev.url, {"assetSelection": _asset_keys(dagster_dev.url), "partitionNames": days(4, 5)}
+        )
+        wait_for_backfill(dagster_dev, backfill_id)
     chromium = _chromium()
     from playwright.sync_api import sync_playwright
 
