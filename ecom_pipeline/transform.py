@@ -116,10 +116,12 @@ def warehouse_is_loaded(database_url: str) -> bool:
 
 
 def _source_files(root: Path) -> Iterable[Path]:
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if path.is_file() and not (_NOT_SOURCE & set(relative.parts[:-1])) and not relative.name.startswith("."):
-            yield path
+    """The project's files in a stable order, without walking into what dbt writes (target/ holds every run's)."""
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in _NOT_SOURCE]
+        found += [Path(folder, name) for name in files if not name.startswith(".")]
+    return sorted(found)
 
 
 def project_digest(root: Path = DBT_PROJECT_DIR) -> str:

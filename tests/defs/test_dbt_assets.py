@@ -21,7 +21,7 @@ from ecom_pipeline.defs.dbt import (
     EcomDbtTranslator,
     build_args,
     run_window,
-    whole_table_keyed_tests,
+    full_run_only_tests,
 )
 from ecom_pipeline.defs.dbt_project import dbt_project, ensure_manifest
 from ecom_pipeline.transform import dbt_environment, dbt_executable
@@ -119,18 +119,30 @@ def test_a_full_refresh_has_no_window_and_runs_every_test(manifest):
     assert build_args(True, dbt_project.manifest_path) == ["build", "--full-refresh"]
 
 
-def test_a_windowed_build_leaves_out_the_keyed_tests_of_whole_relations_and_the_unit_tests(manifest):
+def test_a_windowed_build_leaves_out_the_keyed_tests_of_whole_relations_the_view_tests_and_the_unit_tests(
+    manifest,
+):
     args = build_args(False, dbt_project.manifest_path)
     assert args[:3] == ["build", "--exclude-resource-type", "unit_test"]
     excluded = set(args[4].split()) if len(args) > 3 else set()
-    assert excluded == set(whole_table_keyed_tests(dbt_project.manifest_path))
+    assert excluded == set(full_run_only_tests(dbt_project.manifest_path))
     tests = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "test"}
-    # Keyed tests of relations without a window column are left out; those of windowed relations stay (they
-    # read the window's rows), and so does every other kind of test.
+    # Keyed tests of relations without a window column are left out; those of windowed marts stay (they read the
+    # window's rows), and so does every other kind of test on the marts.
     assert "unique_dim_customers_customer_id" in excluded
     assert "unique_fct_orders_order_id" not in excluded
     assert "relationships_fct_orders_customer_id__customer_id__ref_dim_customers_" not in excluded
-    for name in excluded:
+    assert "not_null_fct_orders_order_id" not in excluded
+    # Every test of a staging view is the contract's rule that the staged gate checked on the same rows; the
+    # intermediate views' rows reach the marts, whose tests read the window.
+    views = {
+        name
+        for name, test in tests.items()
+        if manifest["nodes"].get(test.get("attached_node") or "", {}).get("name", "").startswith(("stg_", "int_"))
+    }
+    assert {"not_null_stg_ecom__orders_order_id", "not_null_int_customer_rfm_customer_id"} <= views
+    assert views <= excluded
+    for name in excluded - views:
         assert tests[name]["test_metadata"]["name"] in {"unique", "relationships", "unique_combination_of_columns"}
         attached = manifest["nodes"][tests[name]["attached_node"]]
         assert "window_column" not in attached["config"]["meta"], name
@@ -139,6 +151,7 @@ def test_a_windowed_build_leaves_out_the_keyed_tests_of_whole_relations_and_the_
 def test_checks_only_full_runs_evaluate_do_not_gate_downstream_steps(graph):
     specs = {spec.key.name: spec for spec in graph.get(dg.AssetKey(["marts", "fct_orders"])).assets_def.check_specs}
     assert specs["unique_dim_customers_customer_id"].blocking is False
+    assert specs["not_null_stg_ecom__orders_order_id"].blocking is False
     assert specs["not_null_dim_customers_customer_id"].blocking is True
     assert specs["unique_fct_orders_order_id"].blocking is True
 
