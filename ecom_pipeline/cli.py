@@ -109,6 +109,10 @@ def main() -> None:
     """Synthetic e-commerce data: deterministic daily partitions of realistic, interconnected tables."""
     import warnings
 
+    from ecom_pipeline.exit import freeze_at_exit
+
+    freeze_at_exit()
+
     # The embedded PostgreSQL's library asks for a per-user runtime folder that a container's root has none of.
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
