@@ -109,7 +109,7 @@ def main() -> None:
     """Synthetic e-commerce data: deterministic daily partitions of realistic, interconnected tables."""
     import warnings
 
-    from ecom_pipeline.exit import freeze_at_exit
+    from ecom_pipeline.process import freeze_at_exit
 
     freeze_at_exit()
 

@@ -1,4 +1,4 @@
-"""A faster exit for the processes that run the pipeline (a Dagster run, the `ecom` CLI)."""
+"""Exit costs of the processes that run the pipeline (a Dagster run, the `ecom` CLI)."""
 
 from __future__ import annotations
 
