@@ -20,8 +20,8 @@ from ecom_pipeline.defs.dbt import (
     EcomDbtCliResource,
     EcomDbtTranslator,
     build_args,
-    run_window,
     full_run_only_tests,
+    run_window,
 )
 from ecom_pipeline.defs.dbt_project import dbt_project, ensure_manifest
 from ecom_pipeline.transform import dbt_environment, dbt_executable
