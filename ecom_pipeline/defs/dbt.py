@@ -8,8 +8,8 @@ A run builds its window of days: the window reaches dbt through the environment 
 `ECOM_DBT_END_DATE`), which dbt reads at execution only, so its partial parse holds from run to run. The data
 tests read the window's rows; the keyed tests (unique, relationships) of the relations dbt tests whole, the tests
 of the staging and intermediate views (see `FULL_RUN_FOLDERS`) and the unit tests are left to runs without a window
-(`full_refresh`, CI's `dbt build`). The docs site is regenerated after a build
-only when the dbt project changed since it was last generated.
+(`full_refresh`, CI's `dbt build`). The docs site is regenerated after a build only when the dbt project changed
+since it was last generated.
 """
 
 import datetime as dt
