@@ -109,10 +109,6 @@ def main() -> None:
     """Synthetic e-commerce data: deterministic daily partitions of realistic, interconnected tables."""
     import warnings
 
-    from ecom_pipeline.process import freeze_at_exit
-
-    freeze_at_exit()
-
     # The embedded PostgreSQL's library asks for a per-user runtime folder that a container's root has none of.
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
@@ -676,5 +672,13 @@ def _print_summary(
     out_console.print(f"read it: {dev_command('run', 'python', '-c', code)}")
 
 
+def run() -> None:
+    """The `ecom` command: the CLI in a process of its own, which exits right after it."""
+    from ecom_pipeline.process import freeze_at_exit
+
+    freeze_at_exit()
+    main()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -12,7 +12,7 @@ from ecom_pipeline.defs.gold import build_gold_assets
 from ecom_pipeline.defs.partitions import daily_partitions, epoch_from_environment
 from ecom_pipeline.defs.resources import environment, resources_for
 from ecom_pipeline.defs.schedules import build_daily_simulation
-from ecom_pipeline.process import freeze_at_exit
+from ecom_pipeline.process import freeze_at_exit_of_a_run
 
 
 def build_definitions() -> dg.Definitions:
@@ -30,5 +30,5 @@ def build_definitions() -> dg.Definitions:
     )
 
 
-freeze_at_exit()
+freeze_at_exit_of_a_run()
 defs = build_definitions()
